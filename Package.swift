@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "matter-ca",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "matter-ca", targets: ["matter-ca"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "MatterPKI", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Signing", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "CertificateTemplates", dependencies: [
+            "MatterPKI",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "X509Builder", dependencies: [
+            "MatterPKI", "Signing", "CertificateTemplates",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "matter-ca", dependencies: [
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "matter-ca-bench", dependencies: [
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing",
+        ], path: "Benchmarks/matter-ca-bench"),
+        .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
+        .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "TestSupport"]),
+        .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
+        .testTarget(name: "SigningTests", dependencies: ["Signing"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: [
+            "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/TestSupport"),
+    ]
+)

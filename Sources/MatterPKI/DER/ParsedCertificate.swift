@@ -1,0 +1,185 @@
+import Crypto
+import Foundation
+import SwiftASN1
+
+/// An X.509 certificate parsed strictly enough to apply every Matter rule, and loosely enough to read what the
+/// SDK reads (any key type or curve, any signature algorithm, any extension). Also parses a bare
+/// TBSCertificate, which is how the builder lints before anything is signed.
+public struct ParsedCertificate: Sendable {
+    public struct Extension: Hashable, Sendable {
+        public let oid: ASN1ObjectIdentifier
+        public let critical: Bool
+        /// The extnValue OCTET STRING contents.
+        public let value: [UInt8]
+        public var name: String { OID.name(oid) }
+    }
+
+    /// The whole certificate, or the TBSCertificate when parsed with `tbs:`.
+    public let der: [UInt8]
+    public let tbsBytes: [UInt8]
+    /// 0 = v1, 1 = v2, 2 = v3 (X.509's own numbering, as `X509_get_version`).
+    public let version: Int
+    /// The serialNumber INTEGER content octets.
+    public let serialNumber: [UInt8]
+    public let tbsSignatureAlgorithm: AlgorithmIdentifier
+    public let issuer: Name
+    public let notBefore: CertificateTime
+    public let notAfter: CertificateTime
+    public let subject: Name
+    public let publicKey: SubjectPublicKey
+    public let extensions: [Extension]
+    /// nil for a to-be-signed certificate.
+    public let signatureAlgorithm: AlgorithmIdentifier?
+    public let signature: [UInt8]?
+
+    public var isSigned: Bool { signature != nil }
+    /// The algorithm the signature is (or will be) made with; the SDK reads the outer one.
+    public var effectiveSignatureAlgorithm: AlgorithmIdentifier { signatureAlgorithm ?? tbsSignatureAlgorithm }
+
+    /// Parses a complete certificate (DER).
+    public init(der: [UInt8]) throws {
+        let root: ASN1Node
+        do { root = try DER.parse(der) } catch {
+            throw CertificateParseError("certificate", "not valid DER (\(Self.describe(error)))")
+        }
+        var cert = try DERReader(root, "certificate")
+        let tbsNode = try cert.next("tbsCertificate")
+        let sigAlg = try AlgorithmIdentifier(derEncoded: try cert.next("signatureAlgorithm"), field: "signatureAlgorithm")
+        let sig = try bitString(try cert.next("signatureValue"), "signatureValue")
+        try cert.finish()
+        guard sig.unusedBits == 0 else { throw CertificateParseError("signatureValue", "BIT STRING has unused bits") }
+        try self.init(tbsNode: tbsNode, whole: der, signatureAlgorithm: sigAlg, signature: sig.bytes)
+    }
+
+    /// Parses a TBSCertificate (DER) that has not been signed yet.
+    public init(tbs: [UInt8]) throws {
+        let node: ASN1Node
+        do { node = try DER.parse(tbs) } catch {
+            throw CertificateParseError("tbsCertificate", "not valid DER (\(Self.describe(error)))")
+        }
+        try self.init(tbsNode: node, whole: tbs, signatureAlgorithm: nil, signature: nil)
+    }
+
+    private init(tbsNode: ASN1Node, whole: [UInt8], signatureAlgorithm: AlgorithmIdentifier?, signature: [UInt8]?) throws {
+        var tbs = try DERReader(tbsNode, "tbsCertificate")
+        var first = try tbs.next("serialNumber")
+        let versionTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+        if first.identifier == versionTag {
+            var v = try DERReader(first, "tbsCertificate.version", tag: versionTag)
+            version = try smallInteger(try v.next("value"), "tbsCertificate.version")
+            try v.finish()
+            first = try tbs.next("serialNumber")
+        } else {
+            version = 0
+        }
+        let serial = try primitive(first, .integer, "tbsCertificate.serialNumber")
+        guard !serial.isEmpty else { throw CertificateParseError("tbsCertificate.serialNumber", "empty INTEGER") }
+        serialNumber = Array(serial)
+        tbsSignatureAlgorithm = try AlgorithmIdentifier(derEncoded: try tbs.next("signature"), field: "tbsCertificate.signature")
+        issuer = try Name(derEncoded: try tbs.next("issuer"), field: "tbsCertificate.issuer")
+        var validity = try DERReader(try tbs.next("validity"), "tbsCertificate.validity")
+        notBefore = try CertificateTime(try validity.next("notBefore"), "tbsCertificate.validity.notBefore")
+        notAfter = try CertificateTime(try validity.next("notAfter"), "tbsCertificate.validity.notAfter")
+        try validity.finish()
+        subject = try Name(derEncoded: try tbs.next("subject"), field: "tbsCertificate.subject")
+        publicKey = try SubjectPublicKey(derEncoded: try tbs.next("subjectPublicKeyInfo"), field: "tbsCertificate.subjectPublicKeyInfo")
+        var exts: [Extension] = []
+        while let node = tbs.iterator.next() {
+            let tag = node.identifier
+            if tag == ASN1Identifier(tagWithNumber: 1, tagClass: .contextSpecific)
+                || tag == ASN1Identifier(tagWithNumber: 2, tagClass: .contextSpecific) {
+                continue  // issuerUniqueID / subjectUniqueID: not used by Matter, tolerated as OpenSSL does
+            }
+            let extTag = ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)
+            guard tag == extTag else { throw CertificateParseError("tbsCertificate", "unexpected element \(tag)") }
+            var wrapper = try DERReader(node, "tbsCertificate.extensions", tag: extTag)
+            var list = try DERReader(try wrapper.next("list"), "tbsCertificate.extensions")
+            try wrapper.finish()
+            while let e = list.iterator.next() {
+                let field = "tbsCertificate.extensions[\(exts.count)]"
+                var r = try DERReader(e, field)
+                let id = try oid(try r.next("extnID"), "\(field).extnID")
+                var valueNode = try r.next("extnValue")
+                var critical = false
+                if valueNode.identifier == .boolean {
+                    critical = try boolean(valueNode, "\(field).critical")
+                    valueNode = try r.next("extnValue")
+                }
+                let value = try primitive(valueNode, .octetString, "\(field).extnValue")
+                try r.finish()
+                exts.append(Extension(oid: id, critical: critical, value: Array(value)))
+            }
+            guard !exts.isEmpty else { throw CertificateParseError("tbsCertificate.extensions", "empty extensions list") }
+        }
+        try tbs.finish()
+        extensions = exts
+        der = whole
+        tbsBytes = Array(tbsNode.encodedBytes)
+        self.signatureAlgorithm = signatureAlgorithm
+        self.signature = signature
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? ASN1Error { return "\(e.code)" }
+        return "\(error)"
+    }
+
+    // MARK: conveniences
+
+    public func extensions(_ oid: ASN1ObjectIdentifier) -> [Extension] { extensions.filter { $0.oid == oid } }
+
+    /// SKID bytes when exactly one well-formed SKID extension is present.
+    public var subjectKeyIdentifier: [UInt8]? {
+        let e = extensions(OID.subjectKeyIdentifier)
+        guard e.count == 1 else { return nil }
+        return try? SubjectKeyIdentifierValue(e[0].value).keyIdentifier
+    }
+
+    /// AKID keyIdentifier when exactly one well-formed AKID extension is present.
+    public var authorityKeyIdentifier: [UInt8]? {
+        let e = extensions(OID.authorityKeyIdentifier)
+        guard e.count == 1 else { return nil }
+        return try? AuthorityKeyIdentifierValue(e[0].value).keyIdentifier
+    }
+
+    /// Serial as uppercase hex of its content octets (the Matter revocation-set form for ≤ 20-byte serials).
+    public var serialHex: String { serialNumber.hexString }
+
+    public var sha256: [UInt8] { Array(SHA256.hash(data: der)) }
+
+    /// Verifies this certificate's signature with an issuer's public key (P-256, ecdsa-with-SHA256 only:
+    /// the only combination the Matter profile allows).
+    public func isSignatureValid(issuerKey: SubjectPublicKey) -> Bool {
+        guard let signature, signatureAlgorithm?.oid == OID.ecdsaWithSHA256, issuerKey.isP256Uncompressed,
+              let key = try? P256.Signing.PublicKey(x963Representation: issuerKey.keyBytes),
+              let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+        return key.isValidSignature(sig, for: tbsBytes)
+    }
+}
+
+extension Collection where Element == UInt8 {
+    /// Uppercase hex, no separators.
+    public var hexString: String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Parses hex (either case, optional ':' or spaces); nil on anything else.
+    public init?(hex: String) {
+        let cleaned = hex.filter { $0 != ":" && $0 != " " && $0 != "\n" }
+        guard cleaned.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(cleaned.count / 2)
+        var it = cleaned.makeIterator()
+        while let a = it.next(), let b = it.next() {
+            guard let v = UInt8(String([a, b]), radix: 16) else { return nil }
+            out.append(v)
+        }
+        self = out
+    }
+}

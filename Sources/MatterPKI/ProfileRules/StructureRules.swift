@@ -1,0 +1,79 @@
+/// X.509 structure rules (matter-attestation.md §1.1; SDK `VerifyAttestationCertificateFormat`, and the
+/// `X509_V_FLAG_X509_STRICT` checks of the SDK's OpenSSL chain validation).
+let structureRules: [CertificateRule] = [
+    CertificateRule(.versionMustBeV3, allTypes, "X.509 version must be v3",
+                    source: "CHIPCryptoPALOpenSSL.cpp VerifyAttestationCertificateFormat: X509_get_version == 2") { f in
+        unless(f.certificate.version == 2, "version is v\(f.certificate.version + 1)")
+    },
+    CertificateRule(.signatureAlgorithmMustBeECDSAWithSHA256, allTypes, "signatureAlgorithm must be ecdsa-with-SHA256 (1.2.840.10045.4.3.2)",
+                    source: "VerifyAttestationCertificateFormat: X509_get_signature_nid == NID_ecdsa_with_SHA256") { f in
+        let alg = f.certificate.effectiveSignatureAlgorithm
+        return unless(alg.oid == OID.ecdsaWithSHA256, "signature algorithm is \(alg)")
+    },
+    CertificateRule(.signatureAlgorithmFieldsMustMatch, allTypes, "tbsCertificate.signature must equal signatureAlgorithm",
+                    source: "RFC 5280 §4.1.1.2; OpenSSL strict X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH") { f in
+        guard let outer = f.certificate.signatureAlgorithm else { return [] }
+        return unless(outer.der == f.certificate.tbsSignatureAlgorithm.der,
+                      "tbsCertificate.signature is \(f.certificate.tbsSignatureAlgorithm), signatureAlgorithm is \(outer)")
+    },
+    CertificateRule(.publicKeyMustBeUncompressedP256, allTypes, "subject public key must be an uncompressed EC P-256 (prime256v1) point",
+                    source: "ExtractPubkeyFromX509Cert: EVP_PKEY_EC, 256 bits, NID_X9_62_prime256v1, 65 bytes") { f in
+        unless(f.certificate.publicKey.isP256Uncompressed, "public key is \(f.certificate.publicKey.summary)")
+    },
+    CertificateRule(.issuerNameMustNotBeEmpty, allTypes, "issuer name must not be empty",
+                    source: "RFC 5280 §4.1.2.4; OpenSSL strict X509_V_ERR_ISSUER_NAME_EMPTY") { f in
+        unless(!f.certificate.issuer.isEmpty, "issuer name is empty")
+    },
+    CertificateRule(.subjectNameMustNotBeEmpty, allTypes, "subject name must not be empty",
+                    source: "RFC 5280 §4.1.2.6; OpenSSL strict X509_V_ERR_SUBJECT_NAME_EMPTY") { f in
+        unless(!f.certificate.subject.isEmpty, "subject name is empty")
+    },
+    CertificateRule(.validityMustNotBeEmpty, allTypes, "notBefore must be earlier than notAfter",
+                    source: "RFC 5280 §4.1.2.5; a certificate with notAfter <= notBefore is valid at no time") { f in
+        unless(f.certificate.notBefore < f.certificate.notAfter,
+               "notBefore \(f.certificate.notBefore) is not before notAfter \(f.certificate.notAfter)")
+    },
+    CertificateRule(.extensionMustNotRepeat, allTypes, "no extension may appear more than once",
+                    source: "RFC 5280 §4.2; VerifyAttestationCertificateFormat (basicConstraints, keyUsage, SKID, AKID); OpenSSL EXFLAG_INVALID") { f in
+        f.occurrences.filter { $0.value.count > 1 }.map { "\(OID.name($0.key)) appears \($0.value.count) times" }.sorted()
+    },
+    CertificateRule(.extensionMustBeWellFormed, allTypes, "extension values must decode",
+                    source: "OpenSSL x509v3_cache_extensions: EXFLAG_INVALID fails X509_verify_cert") { f in
+        var bad: [String] = []
+        for r in [f.basicConstraints.map { $0.map { _ in () } }, f.keyUsage.map { $0.map { _ in () } },
+                  f.subjectKeyIdentifier.map { $0.map { _ in () } }, f.authorityKeyIdentifier.map { $0.map { _ in () } }] {
+            if case .failure(let e)? = r { bad.append(e.description) }
+        }
+        for e in f.extensions(OID.extendedKeyUsage) {
+            do { _ = try ExtendedKeyUsageValue(e.value) } catch { bad.append("\(error)") }
+        }
+        for e in f.extensions(OID.subjectAltName) {
+            do { _ = try GeneralNamesValue(e.value, field: "subjectAltName") } catch { bad.append("\(error)") }
+        }
+        for e in f.extensions(OID.crlDistributionPoints) {
+            do { _ = try CRLDistributionPointsValue(e.value) } catch { bad.append("\(error)") }
+        }
+        return bad
+    },
+    CertificateRule(.criticalExtensionMustBeUnderstood, allTypes, "an extension marked critical must be one the verifier understands",
+                    source: "RFC 5280 §4.2; OpenSSL X509_supported_extension → X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION") { f in
+        f.certificate.extensions.filter { $0.critical && !OID.handledWhenCritical.contains($0.oid) }
+            .filter { ![OID.subjectKeyIdentifier, OID.authorityKeyIdentifier].contains($0.oid) }  // own rules below
+            .map { "\($0.name) is critical" }
+    },
+    CertificateRule(.subjectAltNameMustNotBeEmpty, allTypes, "subjectAltName, if present, must hold at least one name",
+                    source: "RFC 5280 §4.2.1.6; OpenSSL strict X509_V_ERR_EMPTY_SUBJECT_ALT_NAME") { f in
+        f.extensions(OID.subjectAltName).compactMap {
+            (try? GeneralNamesValue($0.value, field: "subjectAltName"))?.count == 0 ? "subjectAltName is empty" : nil
+        }
+    },
+    CertificateRule(.paaMustBeSelfIssued, [.paa], "a PAA's issuer must be its own subject, and its AKID (if any) its own SKID",
+                    source: "OpenSSL trust: a trust anchor is trusted when self-signed (EXFLAG_SS)") { f in
+        var out = unless(f.certificate.issuer.matchesForChaining(f.certificate.subject),
+                         "issuer \"\(f.certificate.issuer)\" differs from subject \"\(f.certificate.subject)\"")
+        if let akid = f.akid, let skid = f.skid, akid != skid {
+            out.append("AKID \(akid.hexString) differs from SKID \(skid.hexString)")
+        }
+        return out
+    },
+]
