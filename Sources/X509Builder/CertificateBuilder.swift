@@ -1,0 +1,152 @@
+import Crypto
+import Foundation
+import MatterPKI
+import Signing
+import SwiftASN1
+import X509
+
+/// The certificate that signs: its parsed certificate, the role it plays and the signer holding its key.
+public struct IssuerContext: Sendable {
+    public let certificate: ParsedCertificate
+    public let type: CertificateType
+    public let signer: any Signer
+    public init(certificate: ParsedCertificate, type: CertificateType, signer: any Signer) {
+        self.certificate = certificate; self.type = type; self.signer = signer
+    }
+}
+
+public struct IssuedCertificate: Sendable {
+    public let der: [UInt8]
+    public let certificate: ParsedCertificate
+    public var pem: String { CertificateFile.pem(der) }
+}
+
+/// The one place matter-ca assembles certificates (swift-certificates, with the signer plugged in as a
+/// `CustomPrivateKey`). The to-be-signed bytes are linted with `MatterProfile` (issuance policy, plus the
+/// issuer rules against the issuing certificate) before the signer is called; a violation means no signature.
+public enum CertificateBuilder {
+    /// A self-signed PAA: `signer` holds the key of `spec.publicKey`.
+    public static func selfSigned(_ spec: CertificateSpec, signer: any Signer) throws -> IssuedCertificate {
+        guard signer.publicKey.x963Representation == spec.publicKey.x963Representation else {
+            throw BuilderError.signerDoesNotMatchIssuer("a self-signed certificate must be signed by its own key")
+        }
+        return try build(spec, issuer: nil, signer: signer)
+    }
+
+    /// A PAI (issuer PAA) or DAC (issuer PAI).
+    public static func issue(_ spec: CertificateSpec, by issuer: IssuerContext) throws -> IssuedCertificate {
+        guard Array(issuer.signer.publicKey.x963Representation) == issuer.certificate.publicKey.keyBytes else {
+            throw BuilderError.signerDoesNotMatchIssuer("\(issuer.signer.keyDescription) is not the key of \(issuer.type) \"\(issuer.certificate.subject)\"")
+        }
+        return try build(spec, issuer: issuer, signer: issuer.signer)
+    }
+
+    static func build(_ spec: CertificateSpec, issuer: IssuerContext?, signer: any Signer) throws -> IssuedCertificate {
+        guard SerialNumber.allowedLengths.contains(spec.serialNumberLength) else {
+            throw BuilderError.serialLengthOutOfRange(spec.serialNumberLength)
+        }
+        let subject = try subjectName(spec)
+        let issuerName = try issuer.map { try DistinguishedName(derEncoded: DER.parse($0.certificate.subject.der)) } ?? subject
+        let skid = keyIdentifier(spec.publicKey)
+        let akid = issuer.map { $0.certificate.subjectKeyIdentifier ?? [] } ?? skid
+        let extensions = try makeExtensions(spec, skid: skid, akid: akid)
+
+        let issuerSubjectDER = issuer?.certificate.subject.der
+        let issuerFacts = issuer.map { CertificateFacts($0.certificate, as: $0.type) }
+        let key = SignerPrivateKey(signer) { tbs in
+            try lintBeforeSigning(tbs, as: spec.type, issuerFacts: issuerFacts, issuerSubjectDER: issuerSubjectDER)
+        }
+        let certificate: Certificate
+        do {
+            certificate = try Certificate(
+                version: .v3,
+                serialNumber: Certificate.SerialNumber(bytes: SerialNumber.random(length: spec.serialNumberLength)),
+                publicKey: Certificate.PublicKey(spec.publicKey),
+                notValidBefore: spec.notBefore,
+                notValidAfter: spec.notAfter,
+                issuer: issuerName,
+                subject: subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: extensions,
+                issuerPrivateKey: Certificate.PrivateKey(key))
+        } catch let e as BuilderError { throw e } catch let e as SignerError { throw e }
+        catch { throw BuilderError.encodingFailed("\(error)") }
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        let der = serializer.serializedBytes
+        return IssuedCertificate(der: der, certificate: try ParsedCertificate(der: der))
+    }
+
+    /// Lint-before-sign on the exact bytes the signer would sign.
+    static func lintBeforeSigning(_ tbs: [UInt8], as type: CertificateType, issuerFacts: CertificateFacts?,
+                                  issuerSubjectDER: [UInt8]?) throws {
+        let parsed: ParsedCertificate
+        do { parsed = try ParsedCertificate(tbs: tbs) } catch { throw BuilderError.encodingFailed("\(error)") }
+        let facts = CertificateFacts(parsed, as: type)
+        var violations = MatterProfile.lint(facts, policy: .issuance)
+        violations += MatterProfile.lintIssuer(child: facts, issuer: issuerFacts ?? facts)
+        if let issuerSubjectDER, parsed.issuer.der != issuerSubjectDER {
+            violations.append(ProfileViolation(.issuerNameMustMatchIssuerSubject, type, "issuer name is not a byte-for-byte copy of the issuer's subject"))
+        }
+        if !violations.isEmpty { throw BuilderError.profileViolations(ProfileViolations(violations)) }
+    }
+
+    /// Subject DN in the SDK's order: CN, then the Matter VID and PID attributes (UTF8String, 4 uppercase hex).
+    static func subjectName(_ spec: CertificateSpec) throws -> DistinguishedName {
+        var attributes = [RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: spec.encodedCommonName)]
+        if spec.vidPidEncoding == .attributes {
+            if let vid = spec.vid { attributes.append(.init(type: OID.matterVID, utf8String: vid.hex)) }
+            if let pid = spec.pid { attributes.append(.init(type: OID.matterPID, utf8String: pid.hex)) }
+        }
+        return try DistinguishedName(attributes)
+    }
+
+    /// SKID = SHA-1 of the subjectPublicKey BIT STRING contents (RFC 5280 §4.2.1.2 method 1), as chip-cert.
+    public static func keyIdentifier(_ key: P256.Signing.PublicKey) -> [UInt8] {
+        Array(Insecure.SHA1.hash(data: key.x963Representation))
+    }
+
+    static func makeExtensions(_ spec: CertificateSpec, skid: [UInt8], akid: [UInt8]) throws -> Certificate.Extensions {
+        let bc: BasicConstraints
+        let ku: KeyUsage
+        switch spec.type {
+        case .paa:
+            bc = .isCertificateAuthority(maxPathLength: spec.paaPathLengthOne ? 1 : nil)
+            ku = KeyUsage(digitalSignature: spec.caDigitalSignature, keyCertSign: true, cRLSign: true)
+        case .pai:
+            bc = .isCertificateAuthority(maxPathLength: 0)
+            ku = KeyUsage(digitalSignature: spec.caDigitalSignature, keyCertSign: true, cRLSign: true)
+        case .dac:
+            bc = .notCertificateAuthority
+            ku = KeyUsage(digitalSignature: true)
+        }
+        var list: [Certificate.Extension] = [
+            try Certificate.Extension(bc, critical: true),
+            try Certificate.Extension(ku, critical: true),
+            try Certificate.Extension(SubjectKeyIdentifier(keyIdentifier: skid[...]), critical: false),
+            try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: akid[...]), critical: false),
+        ]
+        if let uri = spec.crlDistributionPointURI {
+            guard uri.hasPrefix("http://") || uri.hasPrefix("https://") else { throw BuilderError.invalidCRLDistributionPointURI(uri) }
+            list.append(Certificate.Extension(oid: OID.crlDistributionPoints, critical: false, value: crlDistributionPoint(uri: uri)[...]))
+        }
+        return try Certificate.Extensions(list)
+    }
+
+    /// cRLDistributionPoints with one DistributionPoint whose fullName is one URI (the SDK's only shape).
+    static func crlDistributionPoint(uri: String) -> [UInt8] {
+        func tlv(_ tag: UInt8, _ body: [UInt8]) -> [UInt8] { [tag] + derLength(body.count) + body }
+        let generalName = tlv(0x86, Array(uri.utf8))          // [6] IA5String uniformResourceIdentifier
+        let fullName = tlv(0xA0, generalName)                   // [0] fullName
+        let dpName = tlv(0xA0, fullName)                        // [0] distributionPoint
+        return tlv(0x30, tlv(0x30, dpName))
+    }
+
+    static func derLength(_ n: Int) -> [UInt8] {
+        if n < 0x80 { return [UInt8(n)] }
+        var bytes: [UInt8] = []
+        var v = n
+        while v > 0 { bytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
+        return [0x80 | UInt8(bytes.count)] + bytes
+    }
+}
