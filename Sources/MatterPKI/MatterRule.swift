@@ -5,14 +5,13 @@ public enum MatterRule: String, CaseIterable, Sendable, Codable {
     case versionMustBeV3
     case signatureAlgorithmMustBeECDSAWithSHA256
     case signatureAlgorithmFieldsMustMatch
-    case publicKeyMustBeUncompressedP256
+    case publicKeyMustBeP256
     case issuerNameMustNotBeEmpty
     case subjectNameMustNotBeEmpty
     case validityMustNotBeEmpty
     case extensionMustNotRepeat
     case extensionMustBeWellFormed
     case criticalExtensionMustBeUnderstood
-    case subjectAltNameMustNotBeEmpty
     case basicConstraintsMustBePresent
     case basicConstraintsMustBeCritical
     case dacMustNotBeCA
@@ -52,4 +51,5 @@ public enum MatterRule: String, CaseIterable, Sendable, Codable {
     case serialNumberMustBePositiveAndAtMost20Bytes
     case serialNumberMustHaveAtLeast8Bytes
     case cdpMustBeSingleHTTPURI
+    case publicKeyMustBeUncompressed
 }

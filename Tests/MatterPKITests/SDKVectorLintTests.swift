@@ -31,7 +31,7 @@ import TestSupport
 
     @Test(.enabled(if: SharedVectors.available, SharedVectors.skipReason), arguments: SharedVectors.certificateCases)
     func certificateLevelVerdictMatchesSDK(_ name: String) throws {
-        let want = try #require(SharedVectors.verdicts[name]?.certificate_level_ok)
+        let want = try #require(SharedVectors.verdicts[name]?.certificate_level_ok as Bool?)
         let got = try Self.verdict(name)
         #expect(got.ok == want, "\(name): SDK says \(want ? "valid" : "invalid"), matter-ca says \(got.ok ? "valid" : "invalid"): \(got.reasons)")
     }

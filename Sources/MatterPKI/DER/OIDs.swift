@@ -20,18 +20,15 @@ public enum OID {
     public static let crlDistributionPoints: ASN1ObjectIdentifier = [2, 5, 29, 31]
     public static let authorityInfoAccess: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 1, 1]
 
-    /// Extensions OpenSSL's verifier understands (`X509_supported_extension`); any other extension marked
-    /// critical makes `X509_verify_cert` fail, and the SDK's chain validation runs on OpenSSL.
+    /// Extensions the SDK's X.509 chain validation understands when critical (its crypto library's
+    /// `X509_supported_extension`, measured with the sdk-judge: a critical cRLDistributionPoints, for one, fails
+    /// the chain). Any other extension marked critical makes the PAI or DAC chain invalid.
     static let handledWhenCritical: Set<ASN1ObjectIdentifier> = [
         [2, 16, 840, 1, 113730, 1, 1],      // netscape cert type
         keyUsage, subjectAltName, basicConstraints,
         [2, 5, 29, 32],                     // certificate policies
-        crlDistributionPoints, extendedKeyUsage,
-        [1, 3, 6, 1, 5, 5, 7, 1, 7],        // sbgp ipAddrBlock
-        [1, 3, 6, 1, 5, 5, 7, 1, 8],        // sbgp autonomousSysNum
-        [1, 3, 6, 1, 5, 5, 7, 48, 1, 5],    // OCSP no check
+        extendedKeyUsage,
         [2, 5, 29, 36],                     // policy constraints
-        [1, 3, 6, 1, 5, 5, 7, 1, 14],       // proxyCertInfo
         [2, 5, 29, 30],                     // name constraints
         [2, 5, 29, 33],                     // policy mappings
         [2, 5, 29, 54],                     // inhibit any policy

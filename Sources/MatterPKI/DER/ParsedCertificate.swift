@@ -150,8 +150,7 @@ public struct ParsedCertificate: Sendable {
     /// Verifies this certificate's signature with an issuer's public key (P-256, ecdsa-with-SHA256 only:
     /// the only combination the Matter profile allows).
     public func isSignatureValid(issuerKey: SubjectPublicKey) -> Bool {
-        guard let signature, signatureAlgorithm?.oid == OID.ecdsaWithSHA256, issuerKey.isP256Uncompressed,
-              let key = try? P256.Signing.PublicKey(x963Representation: issuerKey.keyBytes),
+        guard let signature, signatureAlgorithm?.oid == OID.ecdsaWithSHA256, let key = issuerKey.p256,
               let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
         return key.isValidSignature(sig, for: tbsBytes)
     }

@@ -1,3 +1,4 @@
+import Crypto
 import SwiftASN1
 
 /// SubjectPublicKeyInfo as found: algorithm, named curve (if any) and the key bits.
@@ -26,11 +27,20 @@ public struct SubjectPublicKey: Hashable, Sendable {
         der = Array(node.encodedBytes)
     }
 
-    /// True for an uncompressed P-256 point (what the SDK's `ExtractPubkeyFromX509Cert` accepts).
-    public var isP256Uncompressed: Bool {
-        algorithm == OID.ecPublicKey && namedCurve == OID.prime256v1 && unusedBits == 0
-            && keyBytes.count == 65 && keyBytes.first == 0x04
+    /// The key when it is an EC P-256 point on the curve, uncompressed or compressed (the SDK's
+    /// `ExtractPubkeyFromX509Cert` re-encodes either as the 65-byte uncompressed form).
+    public var p256: P256.Signing.PublicKey? {
+        guard algorithm == OID.ecPublicKey, namedCurve == OID.prime256v1, unusedBits == 0 else { return nil }
+        switch keyBytes.first {
+        case 0x04 where keyBytes.count == 65: return try? P256.Signing.PublicKey(x963Representation: keyBytes)
+        case 0x02 where keyBytes.count == 33, 0x03 where keyBytes.count == 33:
+            return try? P256.Signing.PublicKey(compressedRepresentation: keyBytes)
+        default: return nil
+        }
     }
+
+    /// True for a 65-byte uncompressed P-256 point, the form matter-ca issues.
+    public var isP256Uncompressed: Bool { keyBytes.count == 65 && p256 != nil }
 
     public var summary: String {
         if algorithm == OID.ecPublicKey {

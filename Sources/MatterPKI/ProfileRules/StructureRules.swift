@@ -10,15 +10,18 @@ let structureRules: [CertificateRule] = [
         let alg = f.certificate.effectiveSignatureAlgorithm
         return unless(alg.oid == OID.ecdsaWithSHA256, "signature algorithm is \(alg)")
     },
-    CertificateRule(.signatureAlgorithmFieldsMustMatch, allTypes, "tbsCertificate.signature must equal signatureAlgorithm",
-                    source: "RFC 5280 §4.1.1.2; OpenSSL strict X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH") { f in
-        guard let outer = f.certificate.signatureAlgorithm else { return [] }
-        return unless(outer.der == f.certificate.tbsSignatureAlgorithm.der,
-                      "tbsCertificate.signature is \(f.certificate.tbsSignatureAlgorithm), signatureAlgorithm is \(outer)")
+    // The SDK's chain validation does not apply these two to the trust anchor (measured with the sdk-judge),
+    // so for a PAA they are issuance rules only.
+    signatureAlgorithmFieldsRule([.pai, .dac], issuanceOnly: false),
+    signatureAlgorithmFieldsRule([.paa], issuanceOnly: true),
+    CertificateRule(.publicKeyMustBeP256, allTypes, "subject public key must be an EC P-256 (prime256v1) point",
+                    source: "ExtractPubkeyFromX509Cert: EVP_PKEY_EC, 256 bits, NID_X9_62_prime256v1") { f in
+        unless(f.certificate.publicKey.p256 != nil, "public key is \(f.certificate.publicKey.summary)")
     },
-    CertificateRule(.publicKeyMustBeUncompressedP256, allTypes, "subject public key must be an uncompressed EC P-256 (prime256v1) point",
-                    source: "ExtractPubkeyFromX509Cert: EVP_PKEY_EC, 256 bits, NID_X9_62_prime256v1, 65 bytes") { f in
-        unless(f.certificate.publicKey.isP256Uncompressed, "public key is \(f.certificate.publicKey.summary)")
+    CertificateRule(.publicKeyMustBeUncompressed, allTypes, "subject public key must be the 65-byte uncompressed point",
+                    source: "Matter certificates carry uncompressed points (chip-cert, SDK test vectors)", issuanceOnly: true) { f in
+        unless(f.certificate.publicKey.p256 == nil || f.certificate.publicKey.isP256Uncompressed,
+               "public key is \(f.certificate.publicKey.summary)")
     },
     CertificateRule(.issuerNameMustNotBeEmpty, allTypes, "issuer name must not be empty",
                     source: "RFC 5280 §4.1.2.4; OpenSSL strict X509_V_ERR_ISSUER_NAME_EMPTY") { f in
@@ -55,18 +58,8 @@ let structureRules: [CertificateRule] = [
         }
         return bad
     },
-    CertificateRule(.criticalExtensionMustBeUnderstood, allTypes, "an extension marked critical must be one the verifier understands",
-                    source: "RFC 5280 §4.2; OpenSSL X509_supported_extension → X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION") { f in
-        f.certificate.extensions.filter { $0.critical && !OID.handledWhenCritical.contains($0.oid) }
-            .filter { ![OID.subjectKeyIdentifier, OID.authorityKeyIdentifier].contains($0.oid) }  // own rules below
-            .map { "\($0.name) is critical" }
-    },
-    CertificateRule(.subjectAltNameMustNotBeEmpty, allTypes, "subjectAltName, if present, must hold at least one name",
-                    source: "RFC 5280 §4.2.1.6; OpenSSL strict X509_V_ERR_EMPTY_SUBJECT_ALT_NAME") { f in
-        f.extensions(OID.subjectAltName).compactMap {
-            (try? GeneralNamesValue($0.value, field: "subjectAltName"))?.count == 0 ? "subjectAltName is empty" : nil
-        }
-    },
+    criticalExtensionRule([.pai, .dac], issuanceOnly: false),
+    criticalExtensionRule([.paa], issuanceOnly: true),
     CertificateRule(.paaMustBeSelfIssued, [.paa], "a PAA's issuer must be its own subject, and its AKID (if any) its own SKID",
                     source: "OpenSSL trust: a trust anchor is trusted when self-signed (EXFLAG_SS)") { f in
         var out = unless(f.certificate.issuer.matchesForChaining(f.certificate.subject),
@@ -77,3 +70,21 @@ let structureRules: [CertificateRule] = [
         return out
     },
 ]
+
+func signatureAlgorithmFieldsRule(_ types: Set<CertificateType>, issuanceOnly: Bool) -> CertificateRule {
+    CertificateRule(.signatureAlgorithmFieldsMustMatch, types, "tbsCertificate.signature must equal signatureAlgorithm",
+                    source: "RFC 5280 §4.1.1.2; SDK chain validation (strict)", issuanceOnly: issuanceOnly) { f in
+        guard let outer = f.certificate.signatureAlgorithm else { return [] }
+        return unless(outer.der == f.certificate.tbsSignatureAlgorithm.der,
+                      "tbsCertificate.signature is \(f.certificate.tbsSignatureAlgorithm), signatureAlgorithm is \(outer)")
+    }
+}
+
+func criticalExtensionRule(_ types: Set<CertificateType>, issuanceOnly: Bool) -> CertificateRule {
+    CertificateRule(.criticalExtensionMustBeUnderstood, types, "an extension marked critical must be one the verifier understands",
+                    source: "RFC 5280 §4.2; SDK chain validation: unhandled critical extension", issuanceOnly: issuanceOnly) { f in
+        f.certificate.extensions.filter { $0.critical && !OID.handledWhenCritical.contains($0.oid) }
+            .filter { ![OID.subjectKeyIdentifier, OID.authorityKeyIdentifier].contains($0.oid) }  // their own rules
+            .map { "\($0.name) is critical" }
+    }
+}
