@@ -115,6 +115,15 @@ public enum ChainMutations {
             m.append(ChainMutation("\(p).serial.negative") { $0[t].serial = DERWriter.integerBytes([0x80] + random(7)) })
             m.append(ChainMutation("\(p).serial.zero") { $0[t].serial = DERWriter.integerBytes([0x00]) })
             m.append(ChainMutation("\(p).serial.21-bytes") { $0[t].serial = DERWriter.integerBytes([0x01] + random(20)) })
+            m.append(ChainMutation("\(p).serial.4-bytes") { $0[t].serial = DERWriter.integerBytes([0x01] + random(3)) })
+            m.append(ChainMutation("\(p).add.cRLDistributionPoints.two-points") {
+                let point = DERWriter.seq(DERWriter.context(0, DERWriter.context(0, DERWriter.tlv(0x86, Array("http://crl.example.com/a.crl".utf8)))))
+                $0[t].extensions.append(ForgedCertificate.Ext(OID.crlDistributionPoints, critical: nil, DERWriter.seq(point, point)))
+            })
+            m.append(ChainMutation("\(p).add.cRLDistributionPoints.ldap") {
+                let point = DERWriter.seq(DERWriter.context(0, DERWriter.context(0, DERWriter.tlv(0x86, Array("ldap://crl.example.com/".utf8)))))
+                $0[t].extensions.append(ForgedCertificate.Ext(OID.crlDistributionPoints, critical: nil, DERWriter.seq(point)))
+            })
             m.append(ChainMutation("\(p).signature.corrupted") { $0[t].corruptSignature = true })
             m.append(ChainMutation("\(p).notBefore.generalized-before-2050") { c in
                 let d = t == .paa ? c.options.paaNotBefore : t == .pai ? c.options.paiNotBefore : c.options.dacNotBefore
@@ -212,6 +221,7 @@ public enum ChainMutations {
             ChainMutation("pai.issuer.cn-changed") { $0.pai.issuer = cnName("Another PAA") },
             ChainMutation("paa.issuer.differs-from-subject") { $0.paa.issuer = cnName("Another PAA") },
             ChainMutation("dac.issuer.empty") { $0.dac.issuer = DERWriter.seq() },
+            ChainMutation("dac.subject.empty") { $0.dac.subject = DERWriter.seq() },
         ]
     }
 
