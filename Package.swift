@@ -44,7 +44,7 @@ let package = Package(
             "MatterPKI", "CertificateTemplates", "X509Builder", "Signing",
         ], path: "Benchmarks/matter-ca-bench"),
         .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
-        .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "TestSupport"]),
+        .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),
         .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
         .testTarget(name: "SigningTests", dependencies: ["Signing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport"]),
