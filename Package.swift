@@ -46,8 +46,8 @@ let package = Package(
         .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
         .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),
         .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
-        .testTarget(name: "SigningTests", dependencies: ["Signing"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport"]),
+        .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport", "matter-ca"]),
         .target(name: "TestSupport", dependencies: [
             "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",
             .product(name: "X509", package: "swift-certificates"),

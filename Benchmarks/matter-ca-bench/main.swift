@@ -1,1 +1,62 @@
-print("x")
+import Crypto
+import Foundation
+import MatterPKI
+import Signing
+import X509Builder
+
+// matter-ca-bench: throughput figures, each beside a baseline measured in the same run (these machines are
+// noisy, so only ratios are comparable). Build and run in release: swift run -c release matter-ca-bench [seconds]
+
+let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
+let clock = ContinuousClock()
+
+/// Runs `body` repeatedly for about `seconds`, in 3 rounds; returns the best rate (operations per second).
+func rate(_ label: String, _ body: () throws -> Void) rethrows -> Double {
+    var best = 0.0
+    for _ in 0..<3 {
+        var n = 0
+        let start = clock.now
+        let deadline = start + .milliseconds(Int(seconds * 1000 / 3))
+        while clock.now < deadline {
+            for _ in 0..<20 { try body() }
+            n += 20
+        }
+        let elapsed = clock.now - start
+        let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        best = max(best, Double(n) / s)
+    }
+    print(String(format: "  %-58@ %10.0f /s", label as NSString, best))
+    return best
+}
+
+print("matter-ca-bench (release build expected; \(seconds) s per figure, best of 3 rounds)")
+
+// Issue #3: DAC issuance (build + lint + sign) with a software P-256 PAI key vs raw signing with that key.
+let paaKey = SoftwareSigner(), paiKey = SoftwareSigner()
+let start = Date(timeIntervalSince1970: 1_750_000_000)
+func spec(_ t: CertificateType, _ k: P256.Signing.PublicKey, vid: UInt16?, pid: UInt16?) -> CertificateSpec {
+    CertificateSpec(type: t, commonName: "Bench \(t)", vid: vid.map(VendorID.init), pid: pid.map(ProductID.init),
+                    publicKey: k, notBefore: start, expiry: .noWellDefinedExpiration)
+}
+let paa = try CertificateBuilder.selfSigned(spec(.paa, paaKey.publicKey, vid: nil, pid: nil), signer: paaKey)
+let pai = try CertificateBuilder.issue(spec(.pai, paiKey.publicKey, vid: 0xFFF1, pid: nil),
+                                       by: IssuerContext(certificate: paa.certificate, type: .paa, signer: paaKey))
+let issuer = IssuerContext(certificate: pai.certificate, type: .pai, signer: paiKey)
+let deviceKeys = (0..<256).map { _ in P256.Signing.PrivateKey().publicKey }
+let tbsSized = [UInt8](repeating: 0xA5, count: pai.certificate.tbsBytes.count)
+
+print("DAC issuance, software P-256 PAI key (issue #3)")
+let raw = try rate("raw P-256 sign (SHA-256 + ECDSA, same key, TBS-sized input)") {
+    _ = try paiKey.sign(digest: SHA256.hash(data: tbsSized))
+}
+var i = 0
+let issued = try rate("DAC build + lint + sign (CertificateBuilder.issue)") {
+    i &+= 1
+    _ = try CertificateBuilder.issue(spec(.dac, deviceKeys[i & 255], vid: 0xFFF1, pid: 0x8000), by: issuer)
+}
+let dacDER = try CertificateBuilder.issue(spec(.dac, deviceKeys[0], vid: 0xFFF1, pid: 0x8000), by: issuer).der
+let lint = try rate("parse + lint of one DAC (MatterProfile, verifier policy)") {
+    _ = MatterProfile.lint(try ParsedCertificate(der: dacDER), as: .dac)
+}
+print(String(format: "  ratio DAC issuance / raw signing: %.2f  (goal >= 0.5)", issued / raw))
+print(String(format: "  ratio lint / raw signing:         %.1f", lint / raw))
