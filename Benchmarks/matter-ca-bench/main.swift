@@ -2,6 +2,8 @@ import Crypto
 import Foundation
 import MatterPKI
 import Signing
+import SwiftASN1
+import X509
 import X509Builder
 
 // matter-ca-bench: throughput figures, each beside a baseline measured in the same run (these machines are
@@ -41,7 +43,7 @@ func spec(_ t: CertificateType, _ k: P256.Signing.PublicKey, vid: UInt16?, pid: 
 let paa = try CertificateBuilder.selfSigned(spec(.paa, paaKey.publicKey, vid: nil, pid: nil), signer: paaKey)
 let pai = try CertificateBuilder.issue(spec(.pai, paiKey.publicKey, vid: 0xFFF1, pid: nil),
                                        by: IssuerContext(certificate: paa.certificate, type: .paa, signer: paaKey))
-let issuer = IssuerContext(certificate: pai.certificate, type: .pai, signer: paiKey)
+let issuer = try IssuerContext(certificate: pai.certificate, type: .pai, signer: paiKey)
 let deviceKeys = (0..<256).map { _ in P256.Signing.PrivateKey().publicKey }
 let tbsSized = [UInt8](repeating: 0xA5, count: pai.certificate.tbsBytes.count)
 
@@ -60,3 +62,25 @@ let lint = try rate("parse + lint of one DAC (MatterProfile, verifier policy)") 
 }
 print(String(format: "  ratio DAC issuance / raw signing: %.2f  (goal >= 0.5)", issued / raw))
 print(String(format: "  ratio lint / raw signing:         %.1f", lint / raw))
+
+
+// Where the time of one DAC goes (each stage alone, same run).
+print("  breakdown of one DAC issuance:")
+let dacTBS = try ParsedCertificate(der: dacDER).tbsBytes
+let dspec = spec(.dac, deviceKeys[0], vid: 0xFFF1, pid: 0x8000)
+let subject = try CertificateBuilder.subjectName(dspec)
+let extensions = try CertificateBuilder.makeExtensions(dspec, skid: CertificateBuilder.keyIdentifier(deviceKeys[0]), akid: pai.certificate.subjectKeyIdentifier!)
+let issuerName = try DistinguishedName(derEncoded: DER.parse(pai.certificate.subject.der))
+_ = try rate("  swift-certificates assembly + sign + serialize (no lint)") {
+    let c = try Certificate(version: .v3, serialNumber: .init(bytes: SerialNumber.random(length: 16)), publicKey: .init(deviceKeys[0]),
+                            notValidBefore: start, notValidAfter: CertificateTime.noWellDefinedExpiration.date, issuer: issuerName,
+                            subject: subject, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
+                            issuerPrivateKey: .init(SignerPrivateKey(paiKey)))
+    var s = DER.Serializer()
+    try s.serialize(c)
+}
+_ = try rate("  TBS parse (MatterPKI reader)") { _ = try ParsedCertificate(tbs: dacTBS) }
+_ = try rate("  of which swift-asn1 DER.parse") { _ = try DER.parse(dacTBS) }
+let tbsFacts = CertificateFacts(try ParsedCertificate(tbs: dacTBS), as: .dac)
+_ = rate("  lint (issuance policy) on decoded facts") { _ = MatterProfile.lint(tbsFacts, policy: .issuance) }
+_ = rate("  SKID (SHA-1 of the public key)") { _ = CertificateBuilder.keyIdentifier(deviceKeys[0]) }

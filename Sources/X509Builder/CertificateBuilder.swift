@@ -10,9 +10,25 @@ public struct IssuerContext: Sendable {
     public let certificate: ParsedCertificate
     public let type: CertificateType
     public let signer: any Signer
-    public init(certificate: ParsedCertificate, type: CertificateType, signer: any Signer) {
+    /// Derived once per issuer, not once per certificate (a DAC batch issues thousands under one PAI).
+    let facts: CertificateFacts
+    let name: DistinguishedName
+
+    public init(certificate: ParsedCertificate, type: CertificateType, signer: any Signer) throws {
         self.certificate = certificate; self.type = type; self.signer = signer
+        facts = CertificateFacts(certificate, as: type)
+        do { name = try DistinguishedName(derEncoded: DER.parse(certificate.subject.der)) } catch {
+            throw BuilderError.encodingFailed("issuer subject: \(error)")
+        }
     }
+}
+
+/// Carries the parsed to-be-signed certificate out of the signing callback, so it is parsed once.
+final class ParsedTBSBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ParsedCertificate?
+    func set(_ v: ParsedCertificate) { lock.withLock { value = v } }
+    func get() -> ParsedCertificate? { lock.withLock { value } }
 }
 
 public struct IssuedCertificate: Sendable {
@@ -46,15 +62,16 @@ public enum CertificateBuilder {
             throw BuilderError.serialLengthOutOfRange(spec.serialNumberLength)
         }
         let subject = try subjectName(spec)
-        let issuerName = try issuer.map { try DistinguishedName(derEncoded: DER.parse($0.certificate.subject.der)) } ?? subject
+        let issuerName = issuer?.name ?? subject
         let skid = keyIdentifier(spec.publicKey)
         let akid = issuer.map { $0.certificate.subjectKeyIdentifier ?? [] } ?? skid
         let extensions = try makeExtensions(spec, skid: skid, akid: akid)
 
         let issuerSubjectDER = issuer?.certificate.subject.der
-        let issuerFacts = issuer.map { CertificateFacts($0.certificate, as: $0.type) }
+        let issuerFacts = issuer?.facts
+        let box = ParsedTBSBox()
         let key = SignerPrivateKey(signer) { tbs in
-            try lintBeforeSigning(tbs, as: spec.type, issuerFacts: issuerFacts, issuerSubjectDER: issuerSubjectDER)
+            box.set(try lintBeforeSigning(tbs, as: spec.type, issuerFacts: issuerFacts, issuerSubjectDER: issuerSubjectDER))
         }
         let certificate: Certificate
         do {
@@ -74,12 +91,16 @@ public enum CertificateBuilder {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = serializer.serializedBytes
-        return IssuedCertificate(der: der, certificate: try ParsedCertificate(der: der))
+        guard let tbs = box.get() else { throw BuilderError.encodingFailed("the signer was not called") }
+        do { return IssuedCertificate(der: der, certificate: try ParsedCertificate(der: der, signedTBS: tbs)) } catch {
+            throw BuilderError.encodingFailed("\(error)")
+        }
     }
 
     /// Lint-before-sign on the exact bytes the signer would sign.
+    @discardableResult
     static func lintBeforeSigning(_ tbs: [UInt8], as type: CertificateType, issuerFacts: CertificateFacts?,
-                                  issuerSubjectDER: [UInt8]?) throws {
+                                  issuerSubjectDER: [UInt8]?) throws -> ParsedCertificate {
         let parsed: ParsedCertificate
         do { parsed = try ParsedCertificate(tbs: tbs) } catch { throw BuilderError.encodingFailed("\(error)") }
         let facts = CertificateFacts(parsed, as: type)
@@ -89,10 +110,11 @@ public enum CertificateBuilder {
             violations.append(ProfileViolation(.issuerNameMustMatchIssuerSubject, type, "issuer name is not a byte-for-byte copy of the issuer's subject"))
         }
         if !violations.isEmpty { throw BuilderError.profileViolations(ProfileViolations(violations)) }
+        return parsed
     }
 
     /// Subject DN in the SDK's order: CN, then the Matter VID and PID attributes (UTF8String, 4 uppercase hex).
-    static func subjectName(_ spec: CertificateSpec) throws -> DistinguishedName {
+    public static func subjectName(_ spec: CertificateSpec) throws -> DistinguishedName {
         var attributes = [RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: spec.encodedCommonName)]
         if spec.vidPidEncoding == .attributes {
             if let vid = spec.vid { attributes.append(.init(type: OID.matterVID, utf8String: vid.hex)) }
@@ -106,7 +128,7 @@ public enum CertificateBuilder {
         Array(Insecure.SHA1.hash(data: key.x963Representation))
     }
 
-    static func makeExtensions(_ spec: CertificateSpec, skid: [UInt8], akid: [UInt8]) throws -> Certificate.Extensions {
+    public static func makeExtensions(_ spec: CertificateSpec, skid: [UInt8], akid: [UInt8]) throws -> Certificate.Extensions {
         let bc: BasicConstraints
         let ku: KeyUsage
         switch spec.type {

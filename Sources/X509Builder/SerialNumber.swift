@@ -10,8 +10,15 @@ public enum SerialNumber {
         return bytes
     }
 
+    /// From the system CSPRNG, 8 bytes per call (one call per byte would be 16 system calls per serial).
     public static func random(length: Int) -> [UInt8] {
+        precondition(allowedLengths.contains(length), "serial length \(length) outside \(allowedLengths)")
         var rng = SystemRandomNumberGenerator()
-        return random(length: length, using: &rng)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        while bytes.count < length { withUnsafeBytes(of: rng.next()) { bytes += $0 } }
+        bytes.removeLast(bytes.count - length)
+        bytes[0] = 0x01 + bytes[0] % 0x7F
+        return bytes
     }
 }

@@ -70,3 +70,13 @@ func bitString(_ node: ASN1Node, _ field: String) throws -> (bytes: [UInt8], unu
     if !data.isEmpty { data[data.count - 1] &= UInt8(truncatingIfNeeded: 0xFF << unused) }
     return (data, Int(unused))
 }
+
+enum DERLength {
+    static func encode(_ n: Int) -> [UInt8] {
+        if n < 0x80 { return [UInt8(n)] }
+        var b: [UInt8] = []
+        var v = n
+        while v > 0 { b.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
+        return [0x80 | UInt8(b.count)] + b
+    }
+}

@@ -15,22 +15,43 @@ public struct ParsedCertificate: Sendable {
     }
 
     /// The whole certificate, or the TBSCertificate when parsed with `tbs:`.
-    public let der: [UInt8]
-    public let tbsBytes: [UInt8]
+    public private(set) var der: [UInt8]
+    /// The TBSCertificate fields live in one immutable object, so copying a certificate costs one retain.
+    final class Fields: Sendable {
+        let tbsBytes: [UInt8]
+        let version: Int
+        let serialNumber: [UInt8]
+        let tbsSignatureAlgorithm: AlgorithmIdentifier
+        let issuer: Name
+        let notBefore: CertificateTime
+        let notAfter: CertificateTime
+        let subject: Name
+        let publicKey: SubjectPublicKey
+        let extensions: [Extension]
+        init(tbsBytes: [UInt8], version: Int, serialNumber: [UInt8], tbsSignatureAlgorithm: AlgorithmIdentifier, issuer: Name,
+             notBefore: CertificateTime, notAfter: CertificateTime, subject: Name, publicKey: SubjectPublicKey, extensions: [Extension]) {
+            self.tbsBytes = tbsBytes; self.version = version; self.serialNumber = serialNumber
+            self.tbsSignatureAlgorithm = tbsSignatureAlgorithm; self.issuer = issuer; self.notBefore = notBefore
+            self.notAfter = notAfter; self.subject = subject; self.publicKey = publicKey; self.extensions = extensions
+        }
+    }
+    let fields: Fields
+
+    public var tbsBytes: [UInt8] { fields.tbsBytes }
     /// 0 = v1, 1 = v2, 2 = v3 (X.509's own numbering, as `X509_get_version`).
-    public let version: Int
+    public var version: Int { fields.version }
     /// The serialNumber INTEGER content octets.
-    public let serialNumber: [UInt8]
-    public let tbsSignatureAlgorithm: AlgorithmIdentifier
-    public let issuer: Name
-    public let notBefore: CertificateTime
-    public let notAfter: CertificateTime
-    public let subject: Name
-    public let publicKey: SubjectPublicKey
-    public let extensions: [Extension]
+    public var serialNumber: [UInt8] { fields.serialNumber }
+    public var tbsSignatureAlgorithm: AlgorithmIdentifier { fields.tbsSignatureAlgorithm }
+    public var issuer: Name { fields.issuer }
+    public var notBefore: CertificateTime { fields.notBefore }
+    public var notAfter: CertificateTime { fields.notAfter }
+    public var subject: Name { fields.subject }
+    public var publicKey: SubjectPublicKey { fields.publicKey }
+    public var extensions: [Extension] { fields.extensions }
     /// nil for a to-be-signed certificate.
-    public let signatureAlgorithm: AlgorithmIdentifier?
-    public let signature: [UInt8]?
+    public private(set) var signatureAlgorithm: AlgorithmIdentifier?
+    public private(set) var signature: [UInt8]?
 
     public var isSigned: Bool { signature != nil }
     /// The algorithm the signature is (or will be) made with; the SDK reads the outer one.
@@ -51,6 +72,29 @@ public struct ParsedCertificate: Sendable {
         try self.init(tbsNode: tbsNode, whole: der, signatureAlgorithm: sigAlg, signature: sig.bytes)
     }
 
+    /// The signed certificate `der` whose TBSCertificate was already parsed as `signedTBS`: only the outer
+    /// SEQUENCE, the signature algorithm and the signature are read (the builder's path: one parse per certificate).
+    public init(der: [UInt8], signedTBS tbs: ParsedCertificate) throws {
+        guard der.count > 4, der[0] == 0x30 else { throw CertificateParseError("certificate", "not a SEQUENCE") }
+        let header = der[1] < 0x80 ? 2 : 2 + Int(der[1] & 0x7F)
+        let tbsEnd = header + tbs.tbsBytes.count
+        guard tbsEnd < der.count, der[header..<tbsEnd].elementsEqual(tbs.tbsBytes) else {
+            throw CertificateParseError("certificate", "does not contain the parsed tbsCertificate")
+        }
+        let tail: ASN1Node
+        do { tail = try DER.parse([0x30] + DERLength.encode(der.count - tbsEnd) + der[tbsEnd...]) } catch {
+            throw CertificateParseError("certificate", "signature fields are not valid DER")
+        }
+        var r = try DERReader(tail, "certificate")
+        let sigAlg = try AlgorithmIdentifier(derEncoded: try r.next("signatureAlgorithm"), field: "signatureAlgorithm")
+        let sig = try bitString(try r.next("signatureValue"), "signatureValue")
+        try r.finish()
+        self = tbs
+        self.der = der
+        self.signatureAlgorithm = sigAlg
+        self.signature = sig.bytes
+    }
+
     /// Parses a TBSCertificate (DER) that has not been signed yet.
     public init(tbs: [UInt8]) throws {
         let node: ASN1Node
@@ -62,6 +106,7 @@ public struct ParsedCertificate: Sendable {
 
     private init(tbsNode: ASN1Node, whole: [UInt8], signatureAlgorithm: AlgorithmIdentifier?, signature: [UInt8]?) throws {
         var tbs = try DERReader(tbsNode, "tbsCertificate")
+        let version: Int
         var first = try tbs.next("serialNumber")
         let versionTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
         if first.identifier == versionTag {
@@ -74,15 +119,15 @@ public struct ParsedCertificate: Sendable {
         }
         let serial = try primitive(first, .integer, "tbsCertificate.serialNumber")
         guard !serial.isEmpty else { throw CertificateParseError("tbsCertificate.serialNumber", "empty INTEGER") }
-        serialNumber = Array(serial)
-        tbsSignatureAlgorithm = try AlgorithmIdentifier(derEncoded: try tbs.next("signature"), field: "tbsCertificate.signature")
-        issuer = try Name(derEncoded: try tbs.next("issuer"), field: "tbsCertificate.issuer")
+        let serialNumber = Array(serial)
+        let tbsSignatureAlgorithm = try AlgorithmIdentifier(derEncoded: try tbs.next("signature"), field: "tbsCertificate.signature")
+        let issuer = try Name(derEncoded: try tbs.next("issuer"), field: "tbsCertificate.issuer")
         var validity = try DERReader(try tbs.next("validity"), "tbsCertificate.validity")
-        notBefore = try CertificateTime(try validity.next("notBefore"), "tbsCertificate.validity.notBefore")
-        notAfter = try CertificateTime(try validity.next("notAfter"), "tbsCertificate.validity.notAfter")
+        let notBefore = try CertificateTime(try validity.next("notBefore"), "tbsCertificate.validity.notBefore")
+        let notAfter = try CertificateTime(try validity.next("notAfter"), "tbsCertificate.validity.notAfter")
         try validity.finish()
-        subject = try Name(derEncoded: try tbs.next("subject"), field: "tbsCertificate.subject")
-        publicKey = try SubjectPublicKey(derEncoded: try tbs.next("subjectPublicKeyInfo"), field: "tbsCertificate.subjectPublicKeyInfo")
+        let subject = try Name(derEncoded: try tbs.next("subject"), field: "tbsCertificate.subject")
+        let publicKey = try SubjectPublicKey(derEncoded: try tbs.next("subjectPublicKeyInfo"), field: "tbsCertificate.subjectPublicKeyInfo")
         var exts: [Extension] = []
         while let node = tbs.iterator.next() {
             let tag = node.identifier
@@ -112,9 +157,10 @@ public struct ParsedCertificate: Sendable {
             guard !exts.isEmpty else { throw CertificateParseError("tbsCertificate.extensions", "empty extensions list") }
         }
         try tbs.finish()
-        extensions = exts
+        fields = Fields(tbsBytes: Array(tbsNode.encodedBytes), version: version, serialNumber: serialNumber,
+                        tbsSignatureAlgorithm: tbsSignatureAlgorithm, issuer: issuer, notBefore: notBefore, notAfter: notAfter,
+                        subject: subject, publicKey: publicKey, extensions: exts)
         der = whole
-        tbsBytes = Array(tbsNode.encodedBytes)
         self.signatureAlgorithm = signatureAlgorithm
         self.signature = signature
     }

@@ -4,7 +4,6 @@ import SwiftASN1
 public struct CertificateFacts: Sendable {
     public let certificate: ParsedCertificate
     public let type: CertificateType
-    let occurrences: [ASN1ObjectIdentifier: [ParsedCertificate.Extension]]
     let basicConstraints: Result<BasicConstraintsValue, CertificateParseError>?
     let keyUsage: Result<KeyUsageValue, CertificateParseError>?
     let subjectKeyIdentifier: Result<SubjectKeyIdentifierValue, CertificateParseError>?
@@ -14,10 +13,8 @@ public struct CertificateFacts: Sendable {
     public init(_ certificate: ParsedCertificate, as type: CertificateType) {
         self.certificate = certificate
         self.type = type
-        let occurrences = Dictionary(grouping: certificate.extensions, by: \.oid)
-        self.occurrences = occurrences
         func decode<T>(_ oid: ASN1ObjectIdentifier, _ f: ([UInt8]) throws -> T) -> Result<T, CertificateParseError>? {
-            guard let e = occurrences[oid]?.first else { return nil }
+            guard let e = certificate.extensions.first(where: { $0.oid == oid }) else { return nil }
             do { return .success(try f(e.value)) } catch let err as CertificateParseError { return .failure(err) } catch {
                 return .failure(CertificateParseError(OID.name(oid), "\(error)"))
             }
@@ -29,7 +26,7 @@ public struct CertificateFacts: Sendable {
         vidPid = Result { () throws(MatterVIDPID.EncodingError) in try MatterVIDPID.extract(from: certificate.subject) }
     }
 
-    func extensions(_ oid: ASN1ObjectIdentifier) -> [ParsedCertificate.Extension] { occurrences[oid] ?? [] }
+    func extensions(_ oid: ASN1ObjectIdentifier) -> [ParsedCertificate.Extension] { certificate.extensions.filter { $0.oid == oid } }
     var bc: BasicConstraintsValue? { try? basicConstraints?.get() }
     var ku: KeyUsageValue? { try? keyUsage?.get() }
     var skid: [UInt8]? { try? subjectKeyIdentifier?.get().keyIdentifier }

@@ -38,7 +38,13 @@ let structureRules: [CertificateRule] = [
     },
     CertificateRule(.extensionMustNotRepeat, allTypes, "no extension may appear more than once",
                     source: "RFC 5280 §4.2; VerifyAttestationCertificateFormat (basicConstraints, keyUsage, SKID, AKID); OpenSSL EXFLAG_INVALID") { f in
-        f.occurrences.filter { $0.value.count > 1 }.map { "\(OID.name($0.key)) appears \($0.value.count) times" }.sorted()
+        let exts = f.certificate.extensions
+        var repeated: [String] = []
+        for (i, e) in exts.enumerated() where !exts[..<i].contains(where: { $0.oid == e.oid }) {
+            let n = exts[i...].filter { $0.oid == e.oid }.count
+            if n > 1 { repeated.append("\(e.name) appears \(n) times") }
+        }
+        return repeated
     },
     CertificateRule(.extensionMustBeWellFormed, allTypes, "extension values must decode",
                     source: "OpenSSL x509v3_cache_extensions: EXFLAG_INVALID fails X509_verify_cert") { f in
