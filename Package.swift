@@ -36,17 +36,22 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "AttestationVerifier", dependencies: [
+            "MatterPKI",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "matter-ca", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "matter-ca-bench", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier",
         ], path: "Benchmarks/matter-ca-bench"),
         .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
         .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),
         .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "AttestationVerifierTests", dependencies: ["AttestationVerifier", "MatterPKI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport", "matter-ca"]),
         .target(name: "TestSupport", dependencies: [
             "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",

@@ -10,7 +10,7 @@ struct DevCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Development helpers with software keys. DEVELOPMENT ONLY: never for production devices.",
-        subcommands: [DevChainCommand.self])
+        subcommands: [DevChainCommand.self, DevCDCommand.self, DevAttestCommand.self])
 }
 
 struct DevChainCommand: ParsableCommand {

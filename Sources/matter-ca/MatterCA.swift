@@ -6,7 +6,7 @@ struct MatterCA: ParsableCommand {
         commandName: "matter-ca",
         abstract: "A Matter device-attestation authority: PAA → PAI → DAC issuance, lint and verification.",
         discussion: "Exit codes: 0 ok, 1 refused or failed check, 2 usage error or unreadable input.",
-        subcommands: [LintCommand.self, DevCommand.self])
+        subcommands: [LintCommand.self, VerifyCommand.self, DevCommand.self])
 }
 
 /// Exit with a code of the CLI contract after printing `message` to stderr.

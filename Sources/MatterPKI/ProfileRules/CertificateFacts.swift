@@ -4,10 +4,10 @@ import SwiftASN1
 public struct CertificateFacts: Sendable {
     public let certificate: ParsedCertificate
     public let type: CertificateType
-    let basicConstraints: Result<BasicConstraintsValue, CertificateParseError>?
-    let keyUsage: Result<KeyUsageValue, CertificateParseError>?
-    let subjectKeyIdentifier: Result<SubjectKeyIdentifierValue, CertificateParseError>?
-    let authorityKeyIdentifier: Result<AuthorityKeyIdentifierValue, CertificateParseError>?
+    public let basicConstraints: Result<BasicConstraintsValue, CertificateParseError>?
+    public let keyUsage: Result<KeyUsageValue, CertificateParseError>?
+    public let subjectKeyIdentifier: Result<SubjectKeyIdentifierValue, CertificateParseError>?
+    public let authorityKeyIdentifier: Result<AuthorityKeyIdentifierValue, CertificateParseError>?
     public let vidPid: Result<MatterVIDPID, MatterVIDPID.EncodingError>
 
     public init(_ certificate: ParsedCertificate, as type: CertificateType) {
@@ -26,10 +26,10 @@ public struct CertificateFacts: Sendable {
         vidPid = Result { () throws(MatterVIDPID.EncodingError) in try MatterVIDPID.extract(from: certificate.subject) }
     }
 
-    func extensions(_ oid: ASN1ObjectIdentifier) -> [ParsedCertificate.Extension] { certificate.extensions.filter { $0.oid == oid } }
+    public func extensions(_ oid: ASN1ObjectIdentifier) -> [ParsedCertificate.Extension] { certificate.extensions.filter { $0.oid == oid } }
     var bc: BasicConstraintsValue? { try? basicConstraints?.get() }
     var ku: KeyUsageValue? { try? keyUsage?.get() }
-    var skid: [UInt8]? { try? subjectKeyIdentifier?.get().keyIdentifier }
-    var akid: [UInt8]? { try? authorityKeyIdentifier?.get().keyIdentifier }
-    var ids: MatterVIDPID? { try? vidPid.get() }
+    public var skid: [UInt8]? { try? subjectKeyIdentifier?.get().keyIdentifier }
+    public var akid: [UInt8]? { try? authorityKeyIdentifier?.get().keyIdentifier }
+    public var ids: MatterVIDPID? { try? vidPid.get() }
 }

@@ -1,0 +1,102 @@
+import ArgumentParser
+import AttestationVerifier
+import Foundation
+import MatterPKI
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a device attestation with the Matter SDK's procedure and result codes.",
+        discussion: """
+            Either the pieces a commissioner holds (--dac --pai --elements --signature --nonce --challenge --vid --pid) \
+            or --vector FILE.json (the SDK's test_case_vector.json, verified as the SDK's harness does: fresh nonce, \
+            VID 0xFFF1, basic_info_pid). Files are binary or hex text; certificates PEM or DER. Exit 0 on success, \
+            1 with the result code and reason otherwise, 2 on unreadable input.
+            """)
+
+    @Option(help: "DAC certificate.") var dac: String?
+    @Option(help: "PAI certificate.") var pai: String?
+    @Option(help: "Certification Declaration (CMS); must equal the one in --elements.") var cd: String?
+    @Option(help: "Attestation nonce sent to the device (hex).") var nonce: String?
+    @Option(help: "Attestation challenge of the session (hex).") var challenge: String?
+    @Option(help: "AttestationElements TLV returned by the device.") var elements: String?
+    @Option(help: "Attestation signature returned by the device (raw r‖s).") var signature: String?
+    @Option(help: "Basic Information VendorID (hex).") var vid: String?
+    @Option(help: "Basic Information ProductID (hex).") var pid: String?
+    @Option(help: "SDK test_case_vector.json to verify.") var vector: String?
+    @Option(help: "Directory of trusted PAA certificates (DER or PEM).") var paaStore: String
+    @Option(help: "Directory of trusted CD signing certificates.") var cdKeys: String?
+    @Option(help: "Matter revocation-set JSON.") var revocationSet: String?
+    @Flag(help: "Refuse CDs signed by the SDK's test CD key (accepted by default, as in the SDK).") var noTestCdKey = false
+    @Option(help: "Policy (off by default): the device_type_id the DCL gives for this product (hex).") var expectDeviceType: String?
+    @Option(help: "Policy (off by default): the certificate_id the DCL gives.") var expectCertificateId: String?
+    @Option(help: "Policy (off by default): the CD version_number the DCL gives (hex).") var expectVersionNumber: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let verifier = try makeVerifier()
+        let input: AttestationInput
+        if let vector {
+            do { input = try SDKTestVector(path: vector).attestationInput() } catch { throw CLIExit.unreadable("\(error)") }
+        } else {
+            input = try pieces()
+        }
+        let verdict = verifier.verify(input)
+        if json { writeStdout(jsonString(verdict)) } else { writeStdout("\(verdict)\n") }
+        if !verdict.isSuccess { throw CLIExit.failedCheck }
+    }
+
+    func makeVerifier() throws -> AttestationVerifier {
+        let paas: PAATrustStore
+        do { paas = try PAATrustStore(directory: URL(fileURLWithPath: paaStore)) } catch {
+            throw CLIExit.unreadable("--paa-store \(paaStore): cannot read the directory")
+        }
+        for r in paas.rejected { FileHandle.standardError.write(Data("matter-ca: PAA store: skipped \(r.source): \(r.reason)\n".utf8)) }
+        var keys = CDSigningKeyStore()
+        if let cdKeys {
+            do { keys = try CDSigningKeyStore(directory: URL(fileURLWithPath: cdKeys)) } catch {
+                throw CLIExit.unreadable("--cd-keys \(cdKeys): cannot read the directory")
+            }
+            for r in keys.rejected { FileHandle.standardError.write(Data("matter-ca: CD keys: skipped \(r.source): \(r.reason)\n".utf8)) }
+        }
+        keys.allowTestKey = !noTestCdKey
+        var revocation: RevocationSet?
+        if let revocationSet {
+            guard let data = FileManager.default.contents(atPath: revocationSet) else { throw CLIExit.unreadable("--revocation-set \(revocationSet): cannot read") }
+            do { revocation = try RevocationSet(json: data, source: revocationSet) } catch { throw CLIExit.unreadable("\(error)") }
+        }
+        var expectations: CDExpectations?
+        if expectDeviceType != nil || expectCertificateId != nil || expectVersionNumber != nil {
+            var e = CDExpectations()
+            if let s = expectDeviceType { guard let v = UInt32(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-device-type \(s) is not hex") }; e.deviceTypeID = v }
+            if let s = expectVersionNumber { guard let v = UInt16(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-version-number \(s) is not hex") }; e.versionNumber = v }
+            e.certificateID = expectCertificateId
+            expectations = e
+        }
+        return AttestationVerifier(trust: TrustStores(paas: paas, cdKeys: keys), revocation: revocation, cdExpectations: expectations)
+    }
+
+    func pieces() throws -> AttestationInput {
+        func need(_ v: String?, _ flag: String) throws -> String {
+            guard let v else { throw CLIExit.unreadable("\(flag) is required (or give --vector)") }
+            return v
+        }
+        let elementsBytes = try InputFiles.bytes(try need(elements, "--elements"), what: "--elements")
+        if let cd {
+            let cdBytes = try InputFiles.bytes(cd, what: "--cd")
+            if let inElements = try? AttestationElements(deconstructing: elementsBytes), inElements.certificationDeclaration != cdBytes {
+                throw CLIExit.unreadable("--cd \(cd) is not the Certification Declaration inside --elements")
+            }
+        }
+        guard let v = VendorID(hex: try need(vid, "--vid")) else { throw CLIExit.unreadable("--vid \(vid!) is not a 16-bit hex value") }
+        guard let p = ProductID(hex: try need(pid, "--pid")) else { throw CLIExit.unreadable("--pid \(pid!) is not a 16-bit hex value") }
+        return AttestationInput(
+            attestationElements: elementsBytes,
+            attestationChallenge: try InputFiles.hex(try need(challenge, "--challenge"), what: "--challenge"),
+            attestationSignature: try InputFiles.bytes(try need(signature, "--signature"), what: "--signature"),
+            pai: try InputFiles.certificateDER(try need(pai, "--pai")),
+            dac: try InputFiles.certificateDER(try need(dac, "--dac")),
+            attestationNonce: try InputFiles.hex(try need(nonce, "--nonce"), what: "--nonce"),
+            vendorID: v.rawValue, productID: p.rawValue)
+    }
+}
