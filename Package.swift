@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),
         .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "AttestationVerifierTests", dependencies: ["AttestationVerifier", "MatterPKI", "TestSupport"]),
+        .testTarget(name: "AttestationVerifierTests", dependencies: ["AttestationVerifier", "MatterPKI", "TestSupport", "X509Builder", "Signing", "matter-ca"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport", "matter-ca"]),
         .target(name: "TestSupport", dependencies: [
             "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",

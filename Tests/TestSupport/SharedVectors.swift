@@ -21,9 +21,19 @@ public enum SharedVectors {
     public static var testPAAFFF1: URL { root.appendingPathComponent("credentials/development/paa-root-certs/Chip-Test-PAA-FFF1-Cert.pem") }
 
     public struct Verdict: Decodable, Sendable {
+        public enum Code: Decodable, Sendable, Equatable {
+            case code(Int)
+            /// The SDK build crashed on the vector: any failure is the target.
+            case crash
+            public init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let n = try? c.decode(Int.self) { self = .code(n) } else { self = .crash }
+            }
+        }
         public let is_success_case: Bool
         public let certificate_level_ok: Bool?
         public let basic_info_pid_absent: Bool?
+        public let sdk_code: Code
         public let sdk_result: String
         public let note: String?
     }
