@@ -34,12 +34,12 @@ enum VerificationStages {
             case .extensionMustNotRepeat:
                 return profileExtensions.contains { f.extensions($0).count > 1 }
             case .extensionMustBeWellFormed:
-                // A malformed keyUsage reads as "all bits", SKID/AKID as absent; a malformed basicConstraints as
-                // "not a CA", which only the CA types refuse at this step.
-                if case .failure? = f.keyUsage { return true }
-                if case .failure? = f.subjectKeyIdentifier { return true }
-                if case .failure? = f.authorityKeyIdentifier { return true }
-                if case .failure? = f.basicConstraints { return f.type != .dac }
+                // The SDK's format check refuses a certificate whose basicConstraints, keyUsage, SKID or AKID does
+                // not decode (measured with the sdk-judge: a malformed DAC basicConstraints is 303, not 301).
+                for r in [f.basicConstraints.map { $0.map { _ in () } }, f.keyUsage.map { $0.map { _ in () } },
+                          f.subjectKeyIdentifier.map { $0.map { _ in () } }, f.authorityKeyIdentifier.map { $0.map { _ in () } }] {
+                    if case .failure? = r { return true }
+                }
                 return false
             default: return false
             }

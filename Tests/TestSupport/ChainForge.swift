@@ -24,10 +24,22 @@ public struct ForgedChain: Sendable {
     public var paa: ForgedCertificate
     public var pai: ForgedCertificate
     public var dac: ForgedCertificate
-    public let paaKey = P256.Signing.PrivateKey()
+    public let paaKey: P256.Signing.PrivateKey
     public let paiKey = P256.Signing.PrivateKey()
     public let dacKey = P256.Signing.PrivateKey()
     public let options: Options
+    /// An existing PAA (e.g. the SDK's test PAA NoVID) used as it is instead of the forged one.
+    public private(set) var fixedPAA: [UInt8]?
+
+    /// A chain under an existing PAA: the PAI is issued by `paa` (its subject and SKID) with `paaKey`.
+    public init(_ o: Options, paa existing: ParsedCertificate, paaKey key: P256.Signing.PrivateKey) {
+        self.init(o, paaKey: key)
+        self.pai.issuer = existing.subject.der
+        if let i = self.pai.index(of: OID.authorityKeyIdentifier) {
+            self.pai.extensions[i].value = ForgedCertificate.akidValue(existing.subjectKeyIdentifier!)
+        }
+        self.fixedPAA = existing.der
+    }
 
     public static func hex4(_ v: UInt16) -> String { String(format: "%04X", v) }
 
@@ -45,8 +57,10 @@ public struct ForgedChain: Sendable {
         return a
     }
 
-    public init(_ o: Options = Options()) {
+    public init(_ o: Options = Options(), paaKey: P256.Signing.PrivateKey = P256.Signing.PrivateKey()) {
         options = o
+        self.paaKey = paaKey
+        fixedPAA = nil
         let paaName = DERWriter.name(Self.subject(cn: "Forge PAA", vid: o.paaHasVID ? o.vid : nil, pid: nil, cnFallback: o.cnFallback))
         let paiName = DERWriter.name(Self.subject(cn: "Forge PAI", vid: o.vid, pid: o.paiHasPID ? o.pid : nil, cnFallback: o.cnFallback))
         let dacName = DERWriter.name(Self.subject(cn: "Forge DAC", vid: o.vid, pid: o.pid, cnFallback: o.cnFallback))
@@ -74,7 +88,7 @@ public struct ForgedChain: Sendable {
 
     /// Signs all three: the PAA by itself, the PAI by the PAA key, the DAC by the PAI key.
     public func render() -> (paa: [UInt8], pai: [UInt8], dac: [UInt8]) {
-        (paa.signed(by: paaKey), pai.signed(by: paaKey), dac.signed(by: paiKey))
+        (fixedPAA ?? paa.signed(by: paaKey), pai.signed(by: paaKey), dac.signed(by: paiKey))
     }
 
     public subscript(_ t: CertificateType) -> ForgedCertificate {
