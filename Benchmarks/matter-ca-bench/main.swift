@@ -1,3 +1,4 @@
+import AttestationVerifier
 import Crypto
 import Foundation
 import MatterPKI
@@ -84,3 +85,34 @@ _ = try rate("  of which swift-asn1 DER.parse") { _ = try DER.parse(dacTBS) }
 let tbsFacts = CertificateFacts(try ParsedCertificate(tbs: dacTBS), as: .dac)
 _ = rate("  lint (issuance policy) on decoded facts") { _ = MatterProfile.lint(tbsFacts, policy: .issuance) }
 _ = rate("  SKID (SHA-1 of the public key)") { _ = CertificateBuilder.keyIdentifier(deviceKeys[0]) }
+
+// Issue #6: full attestation verifications on one core, with the PAA/PAI part cached per PAI and without, vs the
+// P-256 signature verification rate (a full verification needs at least 2 signature checks even with the cache:
+// the attestation signature and the DAC's, plus the CD's).
+print("Attestation verification (issue #6)")
+let benchDACKey = SoftwareSigner()
+let benchDAC = try CertificateBuilder.issue(spec(.dac, benchDACKey.publicKey, vid: 0xFFF1, pid: 0x8000), by: issuer)
+let cdSigner = P256.Signing.PrivateKey()
+let cdKeyID = Array(Insecure.SHA1.hash(data: cdSigner.publicKey.x963Representation))
+let cdContent = try CertificationElements(vendorID: 0xFFF1, productIDs: [0x8000], deviceTypeID: 0x16, certificateID: "ZIG20142ZB330003-24",
+                                          versionNumber: 1, certificationType: 0).encode()
+let cms = try CMSEnvelope.sign(content: cdContent, keyID: cdKeyID) { Array(try cdSigner.signature(for: $0).derRepresentation) }
+let nonce = [UInt8](repeating: 7, count: 32), challenge = [UInt8](repeating: 9, count: 16)
+let attElements = AttestationElements(certificationDeclaration: cms, attestationNonce: nonce).encode()
+let attSignature = Array(try benchDACKey.privateKey.signature(for: SHA256.hash(data: attElements + challenge)).rawRepresentation)
+let attInput = AttestationInput(attestationElements: attElements, attestationChallenge: challenge, attestationSignature: attSignature,
+                                pai: pai.der, dac: benchDAC.der, attestationNonce: nonce, vendorID: 0xFFF1, productID: 0x8000)
+var cdKeys = CDSigningKeyStore()
+cdKeys.add(keyID: cdKeyID, publicKey: cdSigner.publicKey)
+let trust = TrustStores(paas: PAATrustStore(certificates: [paa.certificate]), cdKeys: cdKeys)
+let uncached = AttestationVerifier(trust: trust)
+let cached = AttestationVerifier(trust: trust, cache: PAICache())
+precondition(uncached.verify(attInput).isSuccess && cached.verify(attInput).isSuccess, "bench attestation must verify")
+let verifyMessage = [UInt8](repeating: 0x5A, count: attElements.count)
+let verifySignature = try benchDACKey.privateKey.signature(for: SHA256.hash(data: verifyMessage))
+let rawVerify = rate("raw P-256 verify (SHA-256 + ECDSA verify)") {
+    precondition(benchDACKey.publicKey.isValidSignature(verifySignature, for: SHA256.hash(data: verifyMessage)))
+}
+let full = rate("full verification, no cache (PAI, PAA, 4 signatures)") { precondition(uncached.verify(attInput).isSuccess) }
+let fullCached = rate("full verification, PAA/PAI part cached per PAI") { precondition(cached.verify(attInput).isSuccess) }
+print(String(format: "  ratio full / raw verify: %.2f without cache, %.2f with cache (at least 3 signature checks each)", full / rawVerify, fullCached / rawVerify))
