@@ -163,7 +163,8 @@ import TestSupport
         let f = try AttestationFixture()
         // 600: the SignerInfo version is not 3.
         var cms = try f.signedCD()
-        let siVersion = cms.lastIndex(of: 0x80)! - 3   // INTEGER 3 just before sid [0]
+        let sid = cms.firstRange(of: [0x80, 0x14] + f.cdKeyID)!.lowerBound
+        let siVersion = sid - 3   // INTEGER 3 just before sid [0]
         #expect(cms[siVersion] == 0x02 && cms[siVersion + 2] == 3)
         cms[siVersion + 2] = 2
         #expect(try f.verify(try f.input(elements: try f.elements(cd: cms))).result == .certificationDeclarationNoKeyId)
