@@ -6,7 +6,8 @@ struct MatterCA: ParsableCommand {
         commandName: "matter-ca",
         abstract: "A Matter device-attestation authority: PAA → PAI → DAC issuance, lint and verification.",
         discussion: "Exit codes: 0 ok, 1 refused or failed check, 2 usage error or unreadable input.",
-        subcommands: [LintCommand.self, VerifyCommand.self, DevCommand.self])
+        subcommands: [InitCommand.self, PAACommand.self, PAICommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self,
+                      AuditCommand.self, LintCommand.self, VerifyCommand.self, DevCommand.self])
 }
 
 /// Exit with a code of the CLI contract after printing `message` to stderr.
