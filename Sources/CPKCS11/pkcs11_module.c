@@ -130,13 +130,16 @@ unsigned long mca_p11_generate_p256(mca_p11 *m, unsigned long session, const uns
     static CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
     CK_MECHANISM mech = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+    // A CA key signs and does nothing else: no decrypt, unwrap or derive (some modules default them to true).
     CK_ATTRIBUTE pub[] = {
-        {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_EC_PARAMS, p256, sizeof p256},
+        {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_ENCRYPT, &no, sizeof no}, {CKA_WRAP, &no, sizeof no},
+        {CKA_EC_PARAMS, p256, sizeof p256},
         {CKA_LABEL, (void *)label, strlen(label)}, {CKA_ID, (void *)id, id_len},
     };
     CK_ATTRIBUTE priv[] = {
         {CKA_TOKEN, &yes, sizeof yes}, {CKA_PRIVATE, &yes, sizeof yes}, {CKA_SENSITIVE, &yes, sizeof yes},
-        {CKA_EXTRACTABLE, &no, sizeof no}, {CKA_SIGN, &yes, sizeof yes}, {CKA_LABEL, (void *)label, strlen(label)},
+        {CKA_EXTRACTABLE, &no, sizeof no}, {CKA_SIGN, &yes, sizeof yes}, {CKA_DECRYPT, &no, sizeof no},
+        {CKA_UNWRAP, &no, sizeof no}, {CKA_DERIVE, &no, sizeof no}, {CKA_LABEL, (void *)label, strlen(label)},
         {CKA_ID, (void *)id, id_len},
     };
     CK_OBJECT_HANDLE hpub = 0, hpriv = 0;

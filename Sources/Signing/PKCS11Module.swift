@@ -6,6 +6,7 @@ import Foundation
 public struct PKCS11Error: Error, CustomStringConvertible, Equatable {
     public let operation: String
     public let rv: UInt
+    public init(operation: String, rv: UInt) { self.operation = operation; self.rv = rv }
     public var name: String { String(cString: mca_p11_rv_name(rv)) }
     public var description: String { "\(operation) failed: \(name)" }
     public static func check(_ rv: UInt, _ operation: String) throws {
