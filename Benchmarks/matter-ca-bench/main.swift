@@ -1,4 +1,6 @@
 import AttestationVerifier
+import Authority
+import Dispatch
 import Crypto
 import Foundation
 import MatterPKI
@@ -116,3 +118,53 @@ let rawVerify = rate("raw P-256 verify (SHA-256 + ECDSA verify)") {
 let full = rate("full verification, no cache (PAI, PAA, 4 signatures)") { precondition(uncached.verify(attInput).isSuccess) }
 let fullCached = rate("full verification, PAA/PAI part cached per PAI") { precondition(cached.verify(attInput).isSuccess) }
 print(String(format: "  ratio full / raw verify: %.2f without cache, %.2f with cache (at least 3 signature checks each)", full / rawVerify, fullCached / rawVerify))
+
+// Issue #4: SoftHSM2 signing through PKCS11Signer (1 and 2 concurrent tasks) vs `openssl speed ecdsap256` sign/s
+// in the same run, and the cost of one ledger write (a row and its audit entry, one transaction, WAL).
+print("PKCS#11 signing and the ledger (issue #4)")
+func opensslSignRate(seconds: Int) -> Double? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["openssl", "speed", "-seconds", "\(seconds)", "ecdsap256"]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return nil }
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    // "256 bits ecdsa (nistp256)   0.0000s   0.0000s  70084.6  23944.7": sign/s is the third number.
+    guard let line = text.split(separator: "\n").last(where: { $0.contains("nistp256") }) else { return nil }
+    let numbers = line.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "s", with: "")) }
+    return numbers.count >= 5 ? numbers[numbers.count - 2] : nil
+}
+let benchHome = AuthorityHome(root: FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-bench-\(UUID().uuidString)"))
+let benchPIN = Array(UUID().uuidString.utf8)
+try Authority.initialize(home: benchHome, pin: benchPIN, soPIN: Array(UUID().uuidString.utf8))
+let benchAuthority = try Authority(home: benchHome, pin: benchPIN, sessions: 4)
+let benchPAA = try benchAuthority.createPAA(name: "Bench PAA", vid: nil, lifetime: nil)
+let hsm = try benchAuthority.signer(for: benchPAA.authority)
+let digest = SHA256.hash(data: tbsSized)
+let hsm1 = try rate("PKCS11Signer.sign (SoftHSM2, 1 task)") { _ = try hsm.sign(digest: digest) }
+func concurrentRate(tasks: Int) -> Double {
+    var best = 0.0
+    for _ in 0..<3 {
+        let perTask = 400
+        let start = clock.now
+        DispatchQueue.concurrentPerform(iterations: tasks) { _ in for _ in 0..<perTask { _ = try! hsm.sign(digest: digest) } }
+        let e = clock.now - start
+        best = max(best, Double(tasks * perTask) / (Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18))
+    }
+    print(String(format: "  %-58@ %10.0f /s", "PKCS11Signer.sign (SoftHSM2, \(tasks) concurrent tasks)" as NSString, best))
+    return best
+}
+let hsm2 = concurrentRate(tasks: 2)
+let openssl = opensslSignRate(seconds: max(1, Int(seconds)))
+if let openssl {
+    print(String(format: "  openssl speed ecdsap256 sign/s (same run):                     %10.0f /s", openssl))
+    print(String(format: "  ratio SoftHSM2 / openssl: %.2f (1 task), %.2f (2 tasks)", hsm1 / openssl, hsm2 / openssl))
+}
+let ledgerRate = try rate("ledger: ceremony row + hash-chained audit entry, 1 transaction") {
+    _ = try benchAuthority.ledger.beginCeremony(kind: "bench", actor: "bench", detail: [:])
+}
+print(String(format: "  one ledger transaction: %.0f µs", 1e6 / ledgerRate))
+try? FileManager.default.removeItem(at: benchHome.root)
