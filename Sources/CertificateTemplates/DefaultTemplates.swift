@@ -4,10 +4,11 @@ public enum DefaultTemplates {
     public static let paa = #"""
 # PAA (root) profile. Matter: cA TRUE, pathLen absent or 1, keyUsage keyCertSign+cRLSign, no PID.
 type: paa
-lifetime: { days: 7305 }          # about 20 years; or { no_well_defined_expiry: true }
+lifetime: { no_well_defined_expiry: true }   # or { days: N }; a PAI or DAC may not outlive it
 common_name: "{name}"
 vid_pid_encoding: attributes
 serial_length: 16
+backdate_seconds: 3600            # notBefore one hour before issuance: lagging clocks still see it valid
 path_length: 1
 key_usage: [keyCertSign, cRLSign]
 
@@ -15,10 +16,11 @@ key_usage: [keyCertSign, cRLSign]
     public static let pai = #"""
 # PAI (per vendor) profile. Matter: cA TRUE, pathLen 0, keyUsage keyCertSign+cRLSign, VID required, PID optional.
 type: pai
-lifetime: { days: 3653 }          # about 10 years
+lifetime: { no_well_defined_expiry: true }   # or { days: N }; its DACs may not outlive it (factory tools check)
 common_name: "{name}"
 vid_pid_encoding: attributes
 serial_length: 16
+backdate_seconds: 3600            # notBefore one hour before issuance: lagging clocks still see it valid
 path_length: 0
 key_usage: [keyCertSign, cRLSign]
 
@@ -31,6 +33,7 @@ lifetime: { no_well_defined_expiry: true }
 common_name: "{name}"
 vid_pid_encoding: attributes
 serial_length: 16
+backdate_seconds: 3600            # notBefore one hour before issuance: lagging clocks still see it valid
 path_length: absent
 key_usage: [digitalSignature]
 extensions: {}                    # no CRL distribution point on DACs by default

@@ -19,6 +19,9 @@ public struct Template: Sendable, Equatable {
     /// PAA/PAI: also set digitalSignature in keyUsage (allowed, optional).
     public var caDigitalSignature: Bool = false
     public var crlDistributionPointURI: String?
+    /// notBefore = issuance time minus this, so that devices and factory tools whose clocks lag a little do not
+    /// see a "not yet valid" certificate (chip-cert backdates to the start of the day).
+    public var backdateSeconds: Int = 3600
     /// Where it was loaded from, for messages.
     public var source: String
 

@@ -26,7 +26,8 @@ public enum TemplateEngine {
             throw .commonNameContainsVIDPIDPrefix(cn)
         }
 
-        let notBefore = Date(timeIntervalSince1970: (request.notBefore ?? now).timeIntervalSince1970.rounded(.down))
+        let notBefore = Date(timeIntervalSince1970: (request.notBefore ?? now.addingTimeInterval(-TimeInterval(template.backdateSeconds)))
+            .timeIntervalSince1970.rounded(.down))
         let expiry: CertificateSpec.Expiry
         switch template.lifetime {
         case .noWellDefinedExpiry: expiry = .noWellDefinedExpiration

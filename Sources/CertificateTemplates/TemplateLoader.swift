@@ -14,10 +14,11 @@ import Yams
 /// path_length: absent                 # PAA: absent or 1; PAI: 0; DAC: absent
 /// key_usage: [digitalSignature]       # must be the Matter key usage for the type
 /// extensions: { crl_distribution_point: "http://…" }   # optional
+/// backdate_seconds: 3600              # notBefore = issuance time − this (0…86400)
 /// ```
 public enum TemplateLoader {
     static let topKeys: Set<String> = ["type", "lifetime", "common_name", "vid_pid_encoding", "serial_length",
-                                       "path_length", "key_usage", "extensions"]
+                                       "path_length", "key_usage", "extensions", "backdate_seconds"]
 
     public static func load(directory: URL) throws -> [CertificateType: Template] {
         var out: [CertificateType: Template] = [:]
@@ -96,6 +97,10 @@ public enum TemplateLoader {
             guard let n = sl.int else { throw fail(sl, .wrongValueType(key: "serial_length", expected: "an integer")) }
             guard (8...20).contains(n) else { throw fail(sl, .serialLengthOutOfRange(n)) }
             template.serialLength = n
+        }
+        if let (_, b) = values["backdate_seconds"] {
+            guard let n = b.int, (0...86400).contains(n) else { throw fail(b, .backdateOutOfRange(b.string ?? "\(b)")) }
+            template.backdateSeconds = n
         }
         if let (_, pl) = values["path_length"] {
             let value: Int?

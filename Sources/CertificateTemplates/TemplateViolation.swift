@@ -19,6 +19,7 @@ public enum TemplateViolation: Error, Equatable, Sendable, CustomStringConvertib
     case crlDistributionPointNotHTTP(String)
     case commonNamePatternEmpty
     case unknownPlaceholder(String)
+    case backdateOutOfRange(String)
     // Preparing a request
     case requestTypeMismatch(template: CertificateType, request: CertificateType)
     case vidRequired(CertificateType)
@@ -53,6 +54,7 @@ public enum TemplateViolation: Error, Equatable, Sendable, CustomStringConvertib
         case .crlDistributionPointNotHTTP(let u): return "crl_distribution_point \"\(u)\" must start with http:// or https://"
         case .commonNamePatternEmpty: return "common_name pattern is empty"
         case .unknownPlaceholder(let p): return "unknown placeholder {\(p)} (known: name, vid, pid, device_id)"
+        case .backdateOutOfRange(let v): return "backdate_seconds \(v) must be 0…86400"
         case .requestTypeMismatch(let t, let r): return "template is for a \(t), the request is for a \(r)"
         case .vidRequired(let t): return "a \(t) must carry a VID"
         case .pidRequired(let t): return "a \(t) must carry a PID"

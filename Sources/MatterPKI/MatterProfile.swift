@@ -29,8 +29,9 @@ public enum MatterProfile {
     }
 
     /// The rules between a certificate and the certificate that issued it.
-    public static func lintIssuer(child: CertificateFacts, issuer: CertificateFacts) -> [ProfileViolation] {
-        issuerRules.flatMap { rule in rule.check(child, issuer).map { ProfileViolation(rule.id, child.type, $0) } }
+    public static func lintIssuer(child: CertificateFacts, issuer: CertificateFacts, policy: Policy = .verifier) -> [ProfileViolation] {
+        issuerRules.filter { policy == .issuance || !$0.issuanceOnly }
+            .flatMap { rule in rule.check(child, issuer).map { ProfileViolation(rule.id, child.type, $0) } }
     }
 
     /// Everything the SDK checks on a PAA → PAI → DAC chain: each certificate's format, the links, validity at
@@ -39,7 +40,7 @@ public enum MatterProfile {
                                  at now: Date = Date(), policy: Policy = .verifier) -> [ProfileViolation] {
         let a = CertificateFacts(paa, as: .paa), i = CertificateFacts(pai, as: .pai), d = CertificateFacts(dac, as: .dac)
         var out = lint(a, policy: policy) + lint(i, policy: policy) + lint(d, policy: policy)
-        out += lintIssuer(child: i, issuer: a) + lintIssuer(child: d, issuer: i)
+        out += lintIssuer(child: i, issuer: a, policy: policy) + lintIssuer(child: d, issuer: i, policy: policy)
         let t = Int64(now.timeIntervalSince1970.rounded(.down))
         for rule in chainRules {
             out += rule.check(a, i, d, t).map { ProfileViolation(rule.id, $0.0, $0.1) }

@@ -52,4 +52,5 @@ public enum MatterRule: String, CaseIterable, Sendable, Codable {
     case serialNumberMustHaveAtLeast8Bytes
     case cdpMustBeSingleHTTPURI
     case publicKeyMustBeUncompressed
+    case validityMustNestWithinIssuer
 }

@@ -105,7 +105,7 @@ public enum CertificateBuilder {
         do { parsed = try ParsedCertificate(tbs: tbs) } catch { throw BuilderError.encodingFailed("\(error)") }
         let facts = CertificateFacts(parsed, as: type)
         var violations = MatterProfile.lint(facts, policy: .issuance)
-        violations += MatterProfile.lintIssuer(child: facts, issuer: issuerFacts ?? facts)
+        violations += MatterProfile.lintIssuer(child: facts, issuer: issuerFacts ?? facts, policy: .issuance)
         if let issuerSubjectDER, parsed.issuer.der != issuerSubjectDER {
             violations.append(ProfileViolation(.issuerNameMustMatchIssuerSubject, type, "issuer name is not a byte-for-byte copy of the issuer's subject"))
         }

@@ -15,8 +15,12 @@ import X509Builder
     @Test func prepareGivesAFullySpecifiedRequest() throws {
         let spec = try TemplateEngine.prepare(Self.templates[.pai]!, CertificateRequest(type: .pai, name: "Acme PAI", vid: VendorID(0xFFF1), publicKey: Self.key), now: Self.now)
         #expect(spec.commonName == "Acme PAI" && spec.vid == VendorID(0xFFF1) && spec.pid == nil)
-        #expect(spec.notBefore == Date(timeIntervalSince1970: 1_800_000_000), "whole seconds")
-        #expect(spec.expiry == .date(Date(timeIntervalSince1970: 1_800_000_000 + 3653 * 86400 - 1)), "notBefore + days − 1 s, as chip-cert")
+        #expect(spec.notBefore == Date(timeIntervalSince1970: 1_800_000_000 - 3600), "whole seconds, backdated an hour")
+        #expect(spec.expiry == .noWellDefinedExpiration)
+        var days = Self.templates[.pai]!
+        days.lifetime = .days(3653)
+        let bounded = try TemplateEngine.prepare(days, CertificateRequest(type: .pai, name: "Acme PAI", vid: VendorID(0xFFF1), publicKey: Self.key), now: Self.now)
+        #expect(bounded.expiry == .date(Date(timeIntervalSince1970: 1_800_000_000 - 3600 + 3653 * 86400 - 1)), "notBefore + days − 1 s, as chip-cert")
         let dac = try TemplateEngine.prepare(Self.templates[.dac]!, CertificateRequest(type: .dac, name: "Thermostat", vid: VendorID(0xFFF1), pid: ProductID(0x8000), publicKey: Self.key), now: Self.now)
         #expect(dac.expiry == .noWellDefinedExpiration && dac.notAfter == CertificateTime.noWellDefinedExpiration.date)
     }

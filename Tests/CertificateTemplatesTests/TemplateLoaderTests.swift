@@ -48,6 +48,7 @@ import TestSupport
         ("empty CN pattern", .dac, "type: dac\nlifetime: { days: 1 }\ncommon_name: \"  \"\n", .commonNamePatternEmpty, 3),
         ("unknown placeholder", .dac, "type: dac\nlifetime: { days: 1 }\ncommon_name: \"{name} {serial}\"\n", .unknownPlaceholder("serial"), 3),
         ("not a mapping", .dac, "- a\n- b\n", .notAMapping, 1),
+        ("backdate too far", .dac, "type: dac\nlifetime: { days: 1 }\nbackdate_seconds: 90000\n", .backdateOutOfRange("90000"), 3),
     ]
 
     @Test(arguments: badTemplates.indices)

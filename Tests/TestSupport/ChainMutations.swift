@@ -202,6 +202,9 @@ public enum ChainMutations {
             ChainMutation("paa.expired-before-dac-issued") { $0.paa.notAfter = at($0.options.dacNotBefore.addingTimeInterval(-day)) },
             ChainMutation("paa.expired-now-valid-at-dac-issuance") { $0.paa.notAfter = at(Date(timeIntervalSinceNow: -day)) },
             ChainMutation("paa.not-yet-valid-at-dac-issuance") { $0.paa.notBefore = at($0.options.dacNotBefore.addingTimeInterval(day)) },
+            ChainMutation("all.bounded-lifetimes-dac-outlives-pai") {
+                $0.pai.notAfter = at(Date(timeIntervalSinceNow: 1000 * day))
+            },
             ChainMutation("all.bounded-lifetimes") {
                 $0.paa.notAfter = at(Date(timeIntervalSinceNow: 3650 * day))
                 $0.pai.notAfter = at(Date(timeIntervalSinceNow: 1000 * day))

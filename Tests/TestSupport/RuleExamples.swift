@@ -59,6 +59,7 @@ public enum RuleExamples {
         .init(rule: .dacMustBeValidNow, mutation: "dac.expired", target: .dac, needsSignedChain: true),
         .init(rule: .serialNumberMustBePositiveAndAtMost20Bytes, mutation: "dac.serial.21-bytes", target: .dac, needsSignedChain: false),
         .init(rule: .serialNumberMustHaveAtLeast8Bytes, mutation: "dac.serial.4-bytes", target: .dac, needsSignedChain: false),
+        .init(rule: .validityMustNestWithinIssuer, mutation: "all.bounded-lifetimes-dac-outlives-pai", target: .dac, needsSignedChain: false),
         .init(rule: .cdpMustBeSingleHTTPURI, mutation: "pai.add.cRLDistributionPoints.ldap", target: .pai, needsSignedChain: false),
     ]
 

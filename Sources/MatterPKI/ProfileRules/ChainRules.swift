@@ -23,6 +23,12 @@ let issuerRules: [IssuerRule] = [
         return unless(nb >= i.certificate.notBefore && nb <= i.certificate.notAfter,
                       "notBefore \(nb) is outside the \(i.type) validity \(i.certificate.notBefore) … \(i.certificate.notAfter)")
     },
+    IssuerRule(.validityMustNestWithinIssuer, "notAfter must not be later than the issuer's notAfter",
+               source: "factory tools check it (esp-matter-mfg-tool cert_utils: issuer.notBefore ≤ notAfter ≤ issuer.notAfter)",
+               issuanceOnly: true) { c, i in
+        unless(c.certificate.notAfter <= i.certificate.notAfter,
+               "notAfter \(c.certificate.notAfter) is after the \(i.type) notAfter \(i.certificate.notAfter)")
+    },
     IssuerRule(.dacVIDMustMatchPAI, "the DAC's VID must equal the PAI's VID",
                source: "DefaultDACVerifier: kDacVendorIdMismatch") { c, i in
         guard c.type == .dac, let d = c.ids?.vid, let p = i.ids?.vid else { return [] }

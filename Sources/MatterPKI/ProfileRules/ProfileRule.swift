@@ -21,11 +21,12 @@ public struct IssuerRule: Sendable {
     public let id: MatterRule
     public let requirement: String
     public let source: String
+    public let issuanceOnly: Bool
     let check: @Sendable (_ child: CertificateFacts, _ issuer: CertificateFacts) -> [String]
 
-    init(_ id: MatterRule, _ requirement: String, source: String,
+    init(_ id: MatterRule, _ requirement: String, source: String, issuanceOnly: Bool = false,
          check: @escaping @Sendable (CertificateFacts, CertificateFacts) -> [String]) {
-        self.id = id; self.requirement = requirement; self.source = source; self.check = check
+        self.id = id; self.requirement = requirement; self.source = source; self.issuanceOnly = issuanceOnly; self.check = check
     }
 }
 
