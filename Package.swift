@@ -49,6 +49,10 @@ let package = Package(
         .target(name: "Authority", dependencies: [
             "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "Ledger", "CPKCS11",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "AttestationVerifier", dependencies: [
             "MatterPKI",

@@ -32,7 +32,7 @@ public final class Authority: @unchecked Sendable {
         actor = Self.currentActor()
     }
 
-    static func currentActor() -> String {
+    public static func currentActor() -> String {
         let env = ProcessInfo.processInfo.environment
         return (env["MATTER_CA_ACTOR"] ?? env["USER"] ?? "operator") + "@" + ProcessInfo.processInfo.hostName
     }

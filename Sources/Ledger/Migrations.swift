@@ -62,6 +62,41 @@ enum Migrations {
                 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        m.registerMigration("v2: vendors, batches") { db in
+            try db.create(table: "vendors") { t in
+                t.primaryKey("vid", .integer)
+                t.column("name", .text).notNull()
+                t.column("contact", .text)
+                t.column("source", .text).notNull()
+                t.column("definitionSHA256", .text).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "vendor_products") { t in
+                t.column("vid", .integer).notNull().references("vendors", onDelete: .cascade)
+                t.column("first", .integer).notNull()
+                t.column("last", .integer).notNull()
+            }
+            try db.create(table: "vendor_pais") { t in
+                t.column("vid", .integer).notNull().references("vendors", onDelete: .cascade)
+                t.column("paiSKID", .text).notNull().references("authorities")
+                t.primaryKey(["vid", "paiSKID"])
+            }
+            try db.create(table: "batches") { t in
+                t.primaryKey("id", .text)
+                t.column("idempotencyKey", .text).notNull().unique()
+                t.column("vid", .integer).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("paiSKID", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("count", .integer).notNull()
+                t.column("requestSHA256", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("completedAt", .datetime)
+            }
+            try db.alter(table: "certificates") { t in t.add(column: "batchItem", .integer) }
+            try db.create(index: "certificates_batch", on: "certificates", columns: ["batchID", "batchItem"], unique: true)
+        }
         return m
     }
 }

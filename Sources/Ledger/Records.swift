@@ -40,13 +40,15 @@ public struct CertificateRecord: Codable, Sendable, FetchableRecord, Persistable
     public var sha256: String
     public var status: String
     public var batchID: String?
+    public var batchItem: Int?
     public var createdAt: Date
 
     public init(issuerSKID: String, serial: String, type: String, subject: String, skid: String, vid: Int?, pid: Int?, notBefore: Date,
-                notAfter: Date, der: Data, sha256: String, status: String = "issued", batchID: String? = nil, createdAt: Date) {
+                notAfter: Date, der: Data, sha256: String, status: String = "issued", batchID: String? = nil, batchItem: Int? = nil,
+                createdAt: Date) {
         self.issuerSKID = issuerSKID; self.serial = serial; self.type = type; self.subject = subject; self.skid = skid
         self.vid = vid; self.pid = pid; self.notBefore = notBefore; self.notAfter = notAfter; self.der = der; self.sha256 = sha256
-        self.status = status; self.batchID = batchID; self.createdAt = createdAt
+        self.status = status; self.batchID = batchID; self.batchItem = batchItem; self.createdAt = createdAt
     }
 }
 
@@ -75,4 +77,50 @@ public struct AuditEntry: Codable, Sendable, FetchableRecord, PersistableRecord 
     public var payloadSHA256: String
     public var prevHash: String
     public var hash: String
+}
+
+/// A vendor of the VendorRegistry, as imported: the runtime truth of who may get which VID and PIDs.
+public struct VendorRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "vendors"
+    public var vid: Int
+    public var name: String
+    public var contact: String?
+    public var source: String
+    public var definitionSHA256: String
+    public var updatedAt: Date
+    public init(vid: Int, name: String, contact: String?, source: String, definitionSHA256: String, updatedAt: Date) {
+        self.vid = vid; self.name = name; self.contact = contact; self.source = source; self.definitionSHA256 = definitionSHA256; self.updatedAt = updatedAt
+    }
+}
+
+/// The full definition of one vendor: products as inclusive PID ranges, and the PAIs that serve it.
+public struct VendorDefinition: Sendable, Equatable {
+    public var vendor: VendorRecord
+    public var products: [ClosedRange<Int>]
+    public var paiSKIDs: [String]
+    public init(vendor: VendorRecord, products: [ClosedRange<Int>], paiSKIDs: [String]) {
+        self.vendor = vendor; self.products = products; self.paiSKIDs = paiSKIDs
+    }
+    public func allows(pid: Int) -> Bool { products.contains { $0.contains(pid) } }
+}
+
+/// A DAC batch and its idempotency key.
+public struct BatchRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "batches"
+    public var id: String
+    public var idempotencyKey: String
+    public var vid: Int
+    public var pid: Int
+    public var paiSKID: String
+    public var kind: String          // "csr" | "generated"
+    public var count: Int
+    public var requestSHA256: String
+    public var status: String        // "started" | "completed"
+    public var createdAt: Date
+    public var completedAt: Date?
+    public init(id: String, idempotencyKey: String, vid: Int, pid: Int, paiSKID: String, kind: String, count: Int, requestSHA256: String,
+                status: String, createdAt: Date, completedAt: Date?) {
+        self.id = id; self.idempotencyKey = idempotencyKey; self.vid = vid; self.pid = pid; self.paiSKID = paiSKID; self.kind = kind
+        self.count = count; self.requestSHA256 = requestSHA256; self.status = status; self.createdAt = createdAt; self.completedAt = completedAt
+    }
 }

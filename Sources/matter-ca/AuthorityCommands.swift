@@ -112,15 +112,24 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List PAAs, PAIs or DACs in the ledger.")
     @OptionGroup var options: HomeOptions
     @Argument(help: "paa, pai or dac (default: all certificates).") var type: String?
+    @Option(help: "DACs of this vendor (hex VID).") var vendor: String?
+    @Option(help: "DACs of this batch (ID).") var batch: String?
     @Flag(help: "Print JSON.") var json = false
 
-    struct Item: Encodable { let type, serial, skid, issuerSKID, subject, notBefore, notAfter, status, sha256: String }
+    struct Item: Encodable { let type, serial, skid, issuerSKID, subject, notBefore, notAfter, status, sha256: String; let batch: String? }
 
     func run() throws {
         if let t = type, !["paa", "pai", "dac"].contains(t) { throw CLIExit.unreadable("list: \(t) is not paa, pai or dac") }
-        let items = try options.ledger().certificates(type: type).map {
+        let vid = try vendor.map { s -> Int in
+            guard let v = VendorID(hex: s) else { throw CLIExit.unreadable("--vendor \(s) is not a 16-bit hex VID") }
+            return Int(v.rawValue)
+        }
+        if (vid != nil || batch != nil) && type != "dac" { throw CLIExit.unreadable("--vendor and --batch filter DACs: use list dac") }
+        let ledger = try options.ledger()
+        let records = vid != nil || batch != nil ? try ledger.dacs(vid: vid, batchID: batch) : try ledger.certificates(type: type)
+        let items = records.map {
             Item(type: $0.type, serial: $0.serial, skid: $0.skid, issuerSKID: $0.issuerSKID, subject: $0.subject,
-                 notBefore: "\($0.notBefore)", notAfter: "\($0.notAfter)", status: $0.status, sha256: $0.sha256)
+                 notBefore: "\($0.notBefore)", notAfter: "\($0.notAfter)", status: $0.status, sha256: $0.sha256, batch: $0.batchID)
         }
         if json { writeStdout(jsonString(items)); return }
         for i in items { writeStdout("\(i.type.uppercased())  \(i.skid)  serial \(i.serial)  \(i.subject)  [\(i.status)]\n") }
