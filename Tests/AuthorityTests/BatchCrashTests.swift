@@ -1,0 +1,45 @@
+import Foundation
+import MatterPKI
+import Testing
+import TestSupport
+
+/// A 20,000-DAC batch killed with SIGKILL at random moments, ten times, then resumed: exactly 20,000 distinct
+/// serials, every output file's serial in the ledger, the audit chain intact.
+@Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct BatchCrashTests {
+    @Test func killedBatchResumesWithoutDuplicates() throws {
+        let h = try DACBatchTests.home()
+        let out = h.root.appendingPathComponent("big")
+        let args = ["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "FFF1 PAI", "--count", "20000", "--out", out.path,
+                    "--idempotency-key", "big-order"]
+        for run in 0..<10 {
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = args + (run == 0 ? [] : ["--resume"])
+            p.environment = ProcessInfo.processInfo.environment.merging(h.environment) { _, b in b }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 300_000...2_500_000))
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+        }
+        let final = try h.run(args + ["--resume", "--json"])
+        let resumedOrDone = final.status == 0 || final.stderr.contains("no interrupted batch")
+        #expect(resumedOrDone, "\(final.output)")
+        if final.status != 0 {   // the last killed run may have finished; then the same request returns the batch
+            #expect(try h.run(args).status == 0)
+        }
+        let dacs = try h.json(["list", "dac"]) as! [[String: Any]]
+        let serials = dacs.map { $0["serial"] as! String }
+        #expect(serials.count == 20000 && Set(serials).count == 20000)
+        let inLedger = Set(serials)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix("dac-") && $0.hasSuffix(".der") && !$0.hasPrefix("dac-key-") }
+        #expect(files.count == 20000)
+        for f in files { #expect(inLedger.contains(String(f.dropFirst(4).dropLast(4))), "\(f) is not in the ledger") }
+        let keys = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix("dac-key-") && $0.hasSuffix(".pem") }
+        #expect(keys.count == 20000, "every DAC delivered with its key")
+        let manifest = try DACBatchTests.manifest(out)
+        #expect(manifest.count == 20000 && Set(manifest.map { $0["index"] as! Int }).count == 20000)
+        #expect(try h.run(["audit", "verify"]).status == 0)
+    }
+}
