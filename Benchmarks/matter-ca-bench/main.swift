@@ -1,6 +1,7 @@
 import AttestationVerifier
 import Authority
 import Dispatch
+import Ledger
 import Crypto
 import Foundation
 import MatterPKI
@@ -167,4 +168,64 @@ let ledgerRate = try rate("ledger: ceremony row + hash-chained audit entry, 1 tr
     _ = try benchAuthority.ledger.beginCeremony(kind: "bench", actor: "bench", detail: [:])
 }
 print(String(format: "  one ledger transaction: %.0f µs", 1e6 / ledgerRate))
-try? FileManager.default.removeItem(at: benchHome.root)
+
+// Issue #5: 10,000-DAC batches (output files included) from CSRs and with generated keys, on the SoftHSM2 PAI key
+// vs the raw PKCS11Signer rate, and on a software PAI key vs raw software signing.
+print("DAC batches of 10,000 (issue #5)")
+// One token per process (Cryptoki is initialised once): the same home as above.
+let batchHome = benchHome
+let ba = benchAuthority
+let bPAA = benchPAA
+let hsmPAI = try ba.issuePAI(paa: bPAA.authority.skid, vid: VendorID(0xFFF1), pid: nil, name: "HSM PAI")
+// A PAI with a software key (DEVELOPMENT ONLY), signed by the PAA's token key and recorded like any PAI.
+let softPAIKey = SoftwareSigner()
+let softPAISpec = CertificateSpec(type: .pai, commonName: "Software PAI", vid: VendorID(0xFFF2), publicKey: softPAIKey.publicKey,
+                                  notBefore: Date(timeIntervalSinceNow: -3600).rounded, expiry: .noWellDefinedExpiration)
+let softPAI = try CertificateBuilder.issue(softPAISpec, by: try IssuerContext(certificate: bPAA.certificate.certificate, type: .paa,
+                                                                            signer: try ba.signer(for: bPAA.authority)))
+let sc = softPAI.certificate
+let softCeremony = try ba.ledger.beginCeremony(kind: "pai.issue", actor: "bench", detail: [:])
+try ba.ledger.completeCeremony(softCeremony, certificate: CertificateRecord(issuerSKID: bPAA.authority.skid, serial: sc.serialHex, type: "pai",
+    subject: "\(sc.subject)", skid: sc.subjectKeyIdentifier!.hexString, vid: 0xFFF2, pid: nil, notBefore: sc.notBefore.date, notAfter: sc.notAfter.date,
+    der: Data(softPAI.der), sha256: sc.sha256.hexString, createdAt: Date()), authority: AuthorityRecord(skid: sc.subjectKeyIdentifier!.hexString,
+    type: "pai", name: "Software PAI", tokenLabel: "software", keyLabel: "software (DEVELOPMENT ONLY)", serial: sc.serialHex,
+    parentSKID: bPAA.authority.skid, vid: 0xFFF2, pid: nil, certificateSHA256: sc.sha256.hexString, createdAt: Date()), payload: [:])
+func vendorDef(_ vid: Int, _ pai: String) -> VendorDefinition {
+    VendorDefinition(vendor: VendorRecord(vid: vid, name: "Bench \(vid)", contact: nil, source: "bench", definitionSHA256: "\(vid)\(pai)", updatedAt: Date()),
+                     products: [0x8000...0x8000], paiSKIDs: [pai])
+}
+_ = try ba.ledger.importVendors([vendorDef(0xFFF1, hsmPAI.authority.skid), vendorDef(0xFFF2, sc.subjectKeyIdentifier!.hexString)], actor: "bench", source: "bench")
+let batchSize = 10_000
+let csrKeys = (0..<batchSize).map { _ in P256.Signing.PrivateKey() }
+let csrDERs: [(name: String, der: [UInt8])] = try csrKeys.enumerated().map { i, k in
+    let csr = try CertificateSigningRequest(version: .v1, subject: try DistinguishedName { CommonName("device \(i)") },
+                                            privateKey: Certificate.PrivateKey(k), attributes: CertificateSigningRequest.Attributes())
+    var s = DER.Serializer(); try s.serialize(csr)
+    return ("device-\(i).csr", s.serializedBytes)
+}
+func timeBatch(_ label: String, vid: UInt16, pai: String, source: DACBatchRequest.Source, signer: (any Signer)?) throws -> Double {
+    // Output on tmpfs when there is one: a directory of tens of thousands of fresh files otherwise measures the
+    // file system's inode allocator (ext4 here), not the authority.
+    let shm = URL(fileURLWithPath: "/dev/shm")
+    let base = FileManager.default.isWritableFile(atPath: shm.path) ? shm : batchHome.root
+    let out = base.appendingPathComponent("matter-ca-bench-out-\(UUID().uuidString)")
+    let start = clock.now
+    let r = try ba.issueBatch(DACBatchRequest(vendor: VendorID(vid), pid: ProductID(0x8000), pai: pai, source: source, output: out), paiSigner: signer)
+    let e = clock.now - start
+    precondition(r.items.count == batchSize)
+    let rate = Double(batchSize) / (Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18)
+    print(String(format: "  %-58@ %10.0f /s", label as NSString, rate))
+    try? FileManager.default.removeItem(at: out)
+    return rate
+}
+let hsmSigner = try ba.signer(for: hsmPAI.authority)
+let hsmRaw = max(try rate("raw PKCS11Signer sign, 1 task") { _ = try hsmSigner.sign(digest: digest) }, concurrentRate(tasks: 2))
+let csrHSM = try timeBatch("batch from 10,000 CSRs, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .csrs(csrDERs), signer: nil)
+let genHSM = try timeBatch("batch of 10,000 generated keys, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .generated(count: batchSize), signer: nil)
+print(String(format: "  ratio to raw PKCS11Signer (best of 1/2 tasks, %.0f/s): %.2f from CSRs, %.2f generated (goal >= 0.6)", hsmRaw, csrHSM / hsmRaw, genHSM / hsmRaw))
+let softRaw = try rate("raw software P-256 sign, same PAI key") { _ = try softPAIKey.sign(digest: digest) }
+let csrSoft = try timeBatch("batch from 10,000 CSRs, software PAI", vid: 0xFFF2, pai: sc.subjectKeyIdentifier!.hexString, source: .csrs(csrDERs), signer: softPAIKey)
+let genSoft = try timeBatch("batch of 10,000 generated keys, software PAI", vid: 0xFFF2, pai: sc.subjectKeyIdentifier!.hexString, source: .generated(count: batchSize), signer: softPAIKey)
+print(String(format: "  ratio to raw software signing: %.2f from CSRs, %.2f generated", csrSoft / softRaw, genSoft / softRaw))
+try? FileManager.default.removeItem(at: batchHome.root)
+extension Date { var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) } }

@@ -9,6 +9,9 @@ import Signing
 import SwiftASN1
 import X509
 import X509Builder
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct DACBatchRequest: Sendable {
     public enum Source: Sendable {
@@ -85,7 +88,10 @@ extension Authority {
 
     /// `matter-ca dac batch`: authorization, CSR checks, idempotency, then issuance in chunks — each chunk signed
     /// concurrently through the session pool and committed in one transaction before any of its files is written.
-    public func issueBatch(_ r: DACBatchRequest, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DACBatchResult {
+    /// `paiSigner` replaces the PAI's token key, for benchmarks comparing against a software key (it must be the
+    /// key of the PAI certificate in the ledger; the builder refuses anything else).
+    public func issueBatch(_ r: DACBatchRequest, paiSigner: (any Signer)? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DACBatchResult {
         guard r.count > 0 else { throw BatchError.empty }
         guard r.count <= r.maxBatchSize else { throw BatchError.tooLarge(count: r.count, max: r.maxBatchSize) }
         let (_, paiRecord) = try authorizeDAC(vendor: r.vendor, pid: r.pid, pai: r.pai)
@@ -116,7 +122,7 @@ extension Authority {
             try ledger.createBatch(batch, actor: actor)
         }
 
-        let issuer = try IssuerContext(certificate: try certificate(of: paiRecord), type: .pai, signer: try signer(for: paiRecord))
+        let issuer = try IssuerContext(certificate: try certificate(of: paiRecord), type: .pai, signer: try paiSigner ?? signer(for: paiRecord))
         try FileManager.default.createDirectory(at: r.output, withIntermediateDirectories: true)
         let staging = r.output.appendingPathComponent(".staging-\(batch.id)")
         if kind == "generated" { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true) }
@@ -214,19 +220,21 @@ extension Authority {
     }
 
     static func writeSecret(_ data: Data, to url: URL) throws {
-        try data.write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        try FileOutput.write(data, to: url, mode: 0o600)
     }
 
     func writeItem(_ rec: CertificateRecord, item: Int, kind: String, output: URL, staging: URL) throws {
         let pem = CertificateFile.pem(Array(rec.der))
-        try rec.der.write(to: output.appendingPathComponent("dac-\(rec.serial).der"), options: .atomic)
-        try Data(pem.utf8).write(to: output.appendingPathComponent("dac-\(rec.serial).pem"), options: .atomic)
+        try FileOutput.write(rec.der, to: output.appendingPathComponent("dac-\(rec.serial).der"))
+        try FileOutput.write(Data(pem.utf8), to: output.appendingPathComponent("dac-\(rec.serial).pem"))
         guard kind == "generated" else { return }
         let staged = staging.appendingPathComponent("item-\(item).pem")
         guard let text = try? String(contentsOf: staged, encoding: .utf8), let key = try? P256.Signing.PrivateKey(pemRepresentation: text) else { return }
         try Self.writeSecret(key.derRepresentation, to: output.appendingPathComponent("dac-key-\(rec.serial).der"))
-        try Self.writeSecret(Data(key.pemRepresentation.utf8), to: output.appendingPathComponent("dac-key-\(rec.serial).pem"))
+        // The staged PEM becomes the delivered one (a rename, not another write).
+        guard rename(staged.path, output.appendingPathComponent("dac-key-\(rec.serial).pem").path) == 0 else {
+            throw FileOutput.Failure(description: "cannot move the key of item \(item) into place")
+        }
     }
 
     /// Certificates from the ledger, keys from staging where a crash left them, PAI and PAA, manifest.csv/.json.

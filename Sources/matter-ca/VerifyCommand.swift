@@ -31,6 +31,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Policy (off by default): the device_type_id the DCL gives for this product (hex).") var expectDeviceType: String?
     @Option(help: "Policy (off by default): the certificate_id the DCL gives.") var expectCertificateId: String?
     @Option(help: "Policy (off by default): the CD version_number the DCL gives (hex).") var expectVersionNumber: String?
+    @Option(help: "Policy (off by default): the security_level the DCL gives.") var expectSecurityLevel: UInt8?
+    @Option(help: "Policy (off by default): the security_information the DCL gives.") var expectSecurityInfo: UInt16?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -66,11 +68,13 @@ struct VerifyCommand: ParsableCommand {
             do { revocation = try RevocationSet(json: data, source: revocationSet) } catch { throw CLIExit.unreadable("\(error)") }
         }
         var expectations: CDExpectations?
-        if expectDeviceType != nil || expectCertificateId != nil || expectVersionNumber != nil {
+        if expectDeviceType != nil || expectCertificateId != nil || expectVersionNumber != nil || expectSecurityLevel != nil || expectSecurityInfo != nil {
             var e = CDExpectations()
             if let s = expectDeviceType { guard let v = UInt32(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-device-type \(s) is not hex") }; e.deviceTypeID = v }
             if let s = expectVersionNumber { guard let v = UInt16(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-version-number \(s) is not hex") }; e.versionNumber = v }
             e.certificateID = expectCertificateId
+            e.securityLevel = expectSecurityLevel
+            e.securityInformation = expectSecurityInfo
             expectations = e
         }
         return AttestationVerifier(trust: TrustStores(paas: paas, cdKeys: keys), revocation: revocation, cdExpectations: expectations)

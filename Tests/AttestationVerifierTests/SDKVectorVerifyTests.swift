@@ -34,3 +34,25 @@ import TestSupport
         }
     }
 }
+
+/// The vectors whose is_success_case expects a failure the SDK verifier does not detect (CD fields it leaves to the
+/// DCL) fail under the optional CD policy, with the DCL's values for the product; success vectors still pass.
+@Suite struct CDPolicyVectorTests {
+    @Test(.enabled(if: SharedVectors.available, SharedVectors.skipReason))
+    func optionalPolicyCatchesWhatTheSDKLeavesToTheDCL() throws {
+        let trust = try SDKTrustFixtures.directories()
+        let dcl = ["--expect-device-type", "1234", "--expect-security-level", "0", "--expect-security-info", "0"]
+        func code(_ name: String, _ extra: [String]) throws -> Int {
+            let path = SharedVectors.commissionerDUT.appendingPathComponent(name).appendingPathComponent("test_case_vector.json").path
+            let r = try CLI.run(["verify", "--vector", path, "--paa-store", trust.paa.path, "--cd-keys", trust.cdKeys.path, "--json"] + extra)
+            return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["code"] as! Int
+        }
+        let undetected = ["struct_cd_device_type_id_mismatch", "struct_cd_security_info_wrong"]
+        #expect(undetected.allSatisfy { SharedVectors.verdicts[$0]?.sdk_code == .code(0) && SharedVectors.verdicts[$0]?.is_success_case == false })
+        for name in undetected {
+            #expect(try code(name, []) == 0, "\(name): off by default, as the SDK")
+            #expect(try code(name, dcl) == 603, "\(name): the policy refuses it")
+        }
+        #expect(try code("struct_cd_format_version_1", dcl) == 0)
+    }
+}
