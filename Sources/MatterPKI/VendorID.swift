@@ -1,12 +1,14 @@
-/// Matter Vendor ID (16 bits). Test VIDs are 0xFFF1–0xFFF4.
-public struct VendorID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: UInt16
-    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+/// A 16-bit Matter identifier: written as 4 uppercase hex digits in DNs, read leniently from operators.
+public protocol MatterID16: Hashable, Sendable, Comparable, CustomStringConvertible {
+    var rawValue: UInt16 { get }
+    init(_ rawValue: UInt16)
+}
 
+extension MatterID16 {
     /// Parses "FFF1", "fff1" or "0xFFF1" as given by an operator (lenient on case, unlike the DN encoding).
     public init?(hex: String) {
         guard let v = parseOperatorHex16(hex) else { return nil }
-        self.rawValue = v
+        self.init(v)
     }
     /// The DN encoding: exactly 4 uppercase hex digits.
     public var hex: String { uppercaseHex4(rawValue) }
@@ -14,17 +16,16 @@ public struct VendorID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// Matter Product ID (16 bits).
-public struct ProductID: Hashable, Sendable, Comparable, CustomStringConvertible {
+/// Matter Vendor ID. Test VIDs are 0xFFF1–0xFFF4.
+public struct VendorID: MatterID16 {
     public let rawValue: UInt16
     public init(_ rawValue: UInt16) { self.rawValue = rawValue }
-    public init?(hex: String) {
-        guard let v = parseOperatorHex16(hex) else { return nil }
-        self.rawValue = v
-    }
-    public var hex: String { uppercaseHex4(rawValue) }
-    public var description: String { "0x" + hex }
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Matter Product ID.
+public struct ProductID: MatterID16 {
+    public let rawValue: UInt16
+    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
 }
 
 func parseOperatorHex16(_ s: String) -> UInt16? {

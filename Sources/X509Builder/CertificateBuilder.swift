@@ -157,18 +157,10 @@ public enum CertificateBuilder {
 
     /// cRLDistributionPoints with one DistributionPoint whose fullName is one URI (the SDK's only shape).
     static func crlDistributionPoint(uri: String) -> [UInt8] {
-        func tlv(_ tag: UInt8, _ body: [UInt8]) -> [UInt8] { [tag] + derLength(body.count) + body }
+        func tlv(_ tag: UInt8, _ body: [UInt8]) -> [UInt8] { [tag] + DERLength.encode(body.count) + body }
         let generalName = tlv(0x86, Array(uri.utf8))          // [6] IA5String uniformResourceIdentifier
         let fullName = tlv(0xA0, generalName)                   // [0] fullName
         let dpName = tlv(0xA0, fullName)                        // [0] distributionPoint
         return tlv(0x30, tlv(0x30, dpName))
-    }
-
-    static func derLength(_ n: Int) -> [UInt8] {
-        if n < 0x80 { return [UInt8(n)] }
-        var bytes: [UInt8] = []
-        var v = n
-        while v > 0 { bytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
-        return [0x80 | UInt8(bytes.count)] + bytes
     }
 }

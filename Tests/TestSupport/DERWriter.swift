@@ -5,13 +5,7 @@ import SwiftASN1
 /// Hand DER encoding for tests that need certificates the builder refuses to make.
 public enum DERWriter {
     public static func tlv(_ tag: UInt8, _ body: [UInt8]) -> [UInt8] { [tag] + length(body.count) + body }
-    public static func length(_ n: Int) -> [UInt8] {
-        if n < 0x80 { return [UInt8(n)] }
-        var b: [UInt8] = []
-        var v = n
-        while v > 0 { b.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
-        return [0x80 | UInt8(b.count)] + b
-    }
+    public static func length(_ n: Int) -> [UInt8] { DERLength.encode(n) }
     public static func seq(_ parts: [UInt8]...) -> [UInt8] { tlv(0x30, parts.flatMap { $0 }) }
     public static func seq(_ parts: [[UInt8]]) -> [UInt8] { tlv(0x30, parts.flatMap { $0 }) }
     public static func set(_ parts: [UInt8]...) -> [UInt8] { tlv(0x31, parts.flatMap { $0 }) }

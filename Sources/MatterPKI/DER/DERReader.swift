@@ -71,8 +71,9 @@ func bitString(_ node: ASN1Node, _ field: String) throws -> (bytes: [UInt8], unu
     return (data, Int(unused))
 }
 
-enum DERLength {
-    static func encode(_ n: Int) -> [UInt8] {
+/// DER length octets.
+public enum DERLength {
+    public static func encode(_ n: Int) -> [UInt8] {
         if n < 0x80 { return [UInt8(n)] }
         var b: [UInt8] = []
         var v = n

@@ -1,5 +1,10 @@
 import SwiftASN1
 
+/// The extension value's DER, or a `CertificateParseError` naming the extension.
+func extensionValueNode(_ value: [UInt8], _ field: String) throws -> ASN1Node {
+    do { return try DER.parse(value) } catch { throw CertificateParseError(field, "not valid DER") }
+}
+
 /// Decoders for the extension values the Matter rules look into. Each throws a `CertificateParseError`
 /// naming the extension when its contents are malformed (OpenSSL then marks the certificate invalid).
 
@@ -8,8 +13,7 @@ public struct BasicConstraintsValue: Equatable, Sendable {
     public let pathLength: Int?
     public init(_ value: [UInt8]) throws {
         let f = "basicConstraints"
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError(f, "not valid DER") }
+        let node = try extensionValueNode(value, f)
         var r = try DERReader(node, f)
         var ca = false
         var path: Int?
@@ -35,8 +39,7 @@ public struct KeyUsageValue: Equatable, Sendable {
 
     public let bits: UInt32
     public init(_ value: [UInt8]) throws {
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError("keyUsage", "not valid DER") }
+        let node = try extensionValueNode(value, "keyUsage")
         let b = try bitString(node, "keyUsage").bytes
         var bits: UInt32 = 0
         if b.count > 0 { bits = UInt32(b[0]) }
@@ -57,8 +60,7 @@ public struct KeyUsageValue: Equatable, Sendable {
 public struct SubjectKeyIdentifierValue: Equatable, Sendable {
     public let keyIdentifier: [UInt8]
     public init(_ value: [UInt8]) throws {
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError("subjectKeyIdentifier", "not valid DER") }
+        let node = try extensionValueNode(value, "subjectKeyIdentifier")
         keyIdentifier = Array(try primitive(node, .octetString, "subjectKeyIdentifier"))
     }
 }
@@ -67,8 +69,7 @@ public struct AuthorityKeyIdentifierValue: Equatable, Sendable {
     public let keyIdentifier: [UInt8]?
     public init(_ value: [UInt8]) throws {
         let f = "authorityKeyIdentifier"
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError(f, "not valid DER") }
+        let node = try extensionValueNode(value, f)
         var r = try DERReader(node, f)
         var kid: [UInt8]?
         var lastTag: UInt = 0
@@ -93,8 +94,7 @@ public struct AuthorityKeyIdentifierValue: Equatable, Sendable {
 public struct GeneralNamesValue: Equatable, Sendable {
     public let count: Int
     public init(_ value: [UInt8], field: String) throws {
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError(field, "not valid DER") }
+        let node = try extensionValueNode(value, field)
         var r = try DERReader(node, field)
         var n = 0
         while let g = r.iterator.next() {
@@ -112,8 +112,7 @@ public struct ExtendedKeyUsageValue: Equatable, Sendable {
     public let purposes: [ASN1ObjectIdentifier]
     public init(_ value: [UInt8]) throws {
         let f = "extendedKeyUsage"
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError(f, "not valid DER") }
+        let node = try extensionValueNode(value, f)
         var r = try DERReader(node, f)
         var p: [ASN1ObjectIdentifier] = []
         while let n = r.iterator.next() { p.append(try oid(n, "\(f)[\(p.count)]")) }
@@ -130,8 +129,7 @@ public struct CRLDistributionPointsValue: Equatable, Sendable {
 
     public init(_ value: [UInt8]) throws {
         let f = "cRLDistributionPoints"
-        let node: ASN1Node
-        do { node = try DER.parse(value) } catch { throw CertificateParseError(f, "not valid DER") }
+        let node = try extensionValueNode(value, f)
         var r = try DERReader(node, f)
         var points: [ASN1Node] = []
         while let p = r.iterator.next() {
