@@ -46,6 +46,7 @@ public final class Authority: @unchecked Sendable {
         let modulePath = PKCS11Module.defaultPath(explicit: module)
         let ownSoftHSM = modulePath == PKCS11Module.softHSM2Path
         let fm = FileManager.default
+        let rootExisted = fm.fileExists(atPath: home.root.path)
         try fm.createDirectory(at: home.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var settings = AuthoritySettings(tokenLabel: tokenLabel, pkcs11Module: modulePath, softHSMConfig: nil)
         do {
@@ -64,8 +65,13 @@ public final class Authority: @unchecked Sendable {
             try enc.encode(settings).write(to: home.settings)
             try ledger.audit(actor: currentActor(), action: "authority.init", payload: ["token": tokenLabel, "module": modulePath])
         } catch {
-            // Nothing half-made: a failed init leaves no home behind.
-            try? fm.removeItem(at: home.root)
+            // Nothing half-made: a failed init removes what it created, and only that (the directory may be the
+            // operator's own).
+            for url in [home.softHSMConfig, home.tokenDirectory, home.settings, home.ledger,
+                        URL(fileURLWithPath: home.ledger.path + "-wal"), URL(fileURLWithPath: home.ledger.path + "-shm")] {
+                try? fm.removeItem(at: url)
+            }
+            if !rootExisted { try? fm.removeItem(at: home.root) }
             throw AuthorityError.from(error)
         }
         return settings

@@ -114,3 +114,19 @@ import TestSupport
         #expect(r.status == 1 && r.stderr.contains("audit log broken at entry 2"), "\(r.output)")
     }
 }
+
+@Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct InitFailureTests {
+    /// A failed init removes what it made and nothing else: the home may be a directory the operator already uses.
+    @Test func failedInitLeavesTheOperatorsFilesAlone() throws {
+        let dir = try CLI.tempDirectory("init-fail")
+        try Data("keep me".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        let r = try CLI.run(["init", "--home", dir.path, "--pkcs11-module", "/nonexistent/libpkcs11.so"],
+                            environment: ["MATTER_CA_PIN": "1234", "MATTER_CA_SO_PIN": "5678"])
+        #expect(r.status == 1 && r.stderr.contains("cannot load PKCS#11 module /nonexistent/libpkcs11.so"), "\(r.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["notes.txt"])
+        let fresh = dir.appendingPathComponent("new-home")
+        let r2 = try CLI.run(["init", "--home", fresh.path, "--pkcs11-module", "/nonexistent/libpkcs11.so"],
+                             environment: ["MATTER_CA_PIN": "1234", "MATTER_CA_SO_PIN": "5678"])
+        #expect(r2.status == 1 && !FileManager.default.fileExists(atPath: fresh.path))
+    }
+}
