@@ -50,7 +50,8 @@ public struct AttestationVerifier: Sendable {
             return AttestationVerdict(.dacFormatInvalid, "DAC: \(error)")
         }
         let dacFacts = CertificateFacts(dac, as: .dac)
-        if let v = VerificationStages.formatViolations(dacFacts).first { return AttestationVerdict(.dacFormatInvalid, describe(v, dacFacts)) }
+        let dacStages = VerificationStages.split(dacFacts)
+        if let v = dacStages.format.first { return AttestationVerdict(.dacFormatInvalid, describe(v, dacFacts)) }
 
         // 7. VID/PID between DAC and PAI.
         let dacIDs: MatterVIDPID
@@ -98,7 +99,7 @@ public struct AttestationVerifier: Sendable {
             return AttestationVerdict(.dacExpired, "DAC validity \(dac.notBefore) … \(dac.notAfter) does not cover now (\(CertificateTime(secondsSince1970: t, encoding: .generalizedTime)))")
         }
         // 12. Chain validation at the DAC's notBefore: any failure is 301, as in the SDK.
-        if let v = pai.chainViolations.first ?? chainViolations(dacFacts: dacFacts, paiFacts: paiFacts, paaFacts: paaFacts).first {
+        if let v = pai.chainViolations.first ?? chainViolations(dacFacts: dacFacts, dacChain: dacStages.chain, paiFacts: paiFacts, paaFacts: paaFacts).first {
             return AttestationVerdict(.dacSignatureInvalid, "chain validation failed: \(describe(v, v.certificate == .dac ? dacFacts : v.certificate == .pai ? paiFacts : paaFacts))")
         }
         // 13. PAA SKID (the trust store keeps only PAAs with a 20-byte SKID).
@@ -155,8 +156,9 @@ public struct AttestationVerifier: Sendable {
         return AttestationVerdict(.success, "DAC \"\(dac.subject)\" → PAI \"\(paiFacts.certificate.subject)\" → PAA \"\(paaFacts.certificate.subject)\"; CD \(cd.certificateID) for VID \(String(format: "0x%04X", cd.vendorID))")
     }
 
-    func chainViolations(dacFacts: CertificateFacts, paiFacts: CertificateFacts, paaFacts: CertificateFacts) -> [ProfileViolation] {
-        var out = VerificationStages.chainViolations(dacFacts)
+    func chainViolations(dacFacts: CertificateFacts, dacChain: [ProfileViolation], paiFacts: CertificateFacts,
+                         paaFacts: CertificateFacts) -> [ProfileViolation] {
+        var out = dacChain
         out += MatterProfile.lintIssuer(child: dacFacts, issuer: paiFacts).filter { VerificationStages.chainRules.contains($0.rule) }
         let at = dacFacts.certificate.notBefore
         for f in [paaFacts, paiFacts, dacFacts] where !(f.certificate.notBefore <= at && at < f.certificate.notAfter) {

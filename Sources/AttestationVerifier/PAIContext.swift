@@ -30,12 +30,13 @@ public struct PAIContext: Sendable {
         parseError = nil
         let f = CertificateFacts(parsed, as: .pai)
         facts = f
-        formatViolations = VerificationStages.formatViolations(f)
+        let stages = VerificationStages.split(f)
+        formatViolations = stages.format
         let paaCert = f.akid.flatMap { trust.lookup(subjectKeyIdentifier: $0) }
         paa = paaCert.map { CertificateFacts($0, as: .paa) }
-        var chain = VerificationStages.chainViolations(f)
+        var chain = stages.chain
         if let a = paa {
-            chain += VerificationStages.chainViolations(a)
+            chain += VerificationStages.split(a).chain
             chain += MatterProfile.lintIssuer(child: f, issuer: a).filter { VerificationStages.chainRules.contains($0.rule) }
         }
         chainViolations = chain

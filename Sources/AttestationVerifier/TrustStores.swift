@@ -26,7 +26,7 @@ public struct PAATrustStore: Sendable {
 
     mutating func add(_ c: ParsedCertificate, source: String) {
         let facts = CertificateFacts(c, as: .paa)
-        let format = VerificationStages.formatViolations(facts)
+        let format = VerificationStages.split(facts).format
         if let v = format.first {
             rejected.append((source, "not a valid PAA: \(v)"))
         } else if facts.skid?.count != 20 {

@@ -26,33 +26,29 @@ enum VerificationStages {
 
     static let profileExtensions = [OID.basicConstraints, OID.keyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier]
 
-    /// The violations `VerifyAttestationCertificateFormat` would report for this certificate.
-    static func formatViolations(_ f: CertificateFacts) -> [ProfileViolation] {
-        MatterProfile.lint(f).filter { v in
-            if formatRules.contains(v.rule) { return true }
+    /// One lint of the certificate, split by where the SDK would report each violation:
+    /// `VerifyAttestationCertificateFormat` (format) or its chain validation (chain); VID/PID rules are checked
+    /// by the verifier itself.
+    static func split(_ f: CertificateFacts) -> (format: [ProfileViolation], chain: [ProfileViolation]) {
+        let all = MatterProfile.lint(f)
+        // The SDK's format check refuses a certificate whose basicConstraints, keyUsage, SKID or AKID repeats or
+        // does not decode (measured with the sdk-judge: a malformed DAC basicConstraints is 303, not 301).
+        let profileExtensionRepeats = profileExtensions.contains { f.extensions($0).count > 1 }
+        var profileExtensionMalformed = false
+        for r in [f.basicConstraints.map { $0.map { _ in () } }, f.keyUsage.map { $0.map { _ in () } },
+                  f.subjectKeyIdentifier.map { $0.map { _ in () } }, f.authorityKeyIdentifier.map { $0.map { _ in () } }] {
+            if case .failure? = r { profileExtensionMalformed = true }
+        }
+        var format: [ProfileViolation] = [], chain: [ProfileViolation] = []
+        for v in all {
             switch v.rule {
-            case .extensionMustNotRepeat:
-                return profileExtensions.contains { f.extensions($0).count > 1 }
-            case .extensionMustBeWellFormed:
-                // The SDK's format check refuses a certificate whose basicConstraints, keyUsage, SKID or AKID does
-                // not decode (measured with the sdk-judge: a malformed DAC basicConstraints is 303, not 301).
-                for r in [f.basicConstraints.map { $0.map { _ in () } }, f.keyUsage.map { $0.map { _ in () } },
-                          f.subjectKeyIdentifier.map { $0.map { _ in () } }, f.authorityKeyIdentifier.map { $0.map { _ in () } }] {
-                    if case .failure? = r { return true }
-                }
-                return false
-            default: return false
+            case _ where formatRules.contains(v.rule): format.append(v)
+            case .extensionMustNotRepeat: profileExtensionRepeats ? format.append(v) : chain.append(v)
+            case .extensionMustBeWellFormed: profileExtensionMalformed ? format.append(v) : chain.append(v)
+            case _ where chainRules.contains(v.rule): chain.append(v)
+            default: break
             }
         }
-    }
-
-    /// The violations the SDK's chain validation would report (anything of the certificate's own rules that is
-    /// not a format or VID/PID matter).
-    static func chainViolations(_ f: CertificateFacts) -> [ProfileViolation] {
-        let format = Set(formatViolations(f).map(\.rule))
-        return MatterProfile.lint(f).filter { v in
-            chainRules.contains(v.rule)
-                || ((v.rule == .extensionMustNotRepeat || v.rule == .extensionMustBeWellFormed) && !format.contains(v.rule))
-        }
+        return (format, chain)
     }
 }
