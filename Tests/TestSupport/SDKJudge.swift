@@ -5,9 +5,17 @@ import MatterPKI
 /// installs it; when `../shared` is absent the tests using it are disabled with `SharedVectors.skipReason`.
 public enum SDKJudge {
     public static var directory: URL { SharedVectors.shared.appendingPathComponent("tools/sdk-judge") }
+    /// `$SDK_JUDGE_VENV`, else the project's `.venv-tools/sdk-judge` (where scripts/test puts it), else the
+    /// judge's own `.venv`.
+    static var venv: URL {
+        if let v = ProcessInfo.processInfo.environment["SDK_JUDGE_VENV"] { return URL(fileURLWithPath: v) }
+        let local = SharedVectors.packageRoot.appendingPathComponent(".venv-tools/sdk-judge")
+        if FileManager.default.fileExists(atPath: local.appendingPathComponent("bin/python3").path) { return local }
+        return directory.appendingPathComponent(".venv")
+    }
+
     public static var installed: Bool {
-        let venv = ProcessInfo.processInfo.environment["SDK_JUDGE_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? directory.appendingPathComponent(".venv")
+        let venv = Self.venv
         guard let libs = try? FileManager.default.contentsOfDirectory(atPath: venv.appendingPathComponent("lib").path) else { return false }
         return libs.contains { FileManager.default.fileExists(atPath: venv.appendingPathComponent("lib/\($0)/site-packages/chip/_ChipDeviceCtrl.so").path) }
     }
@@ -57,8 +65,9 @@ public enum SDKJudge {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let venvPython = directory.appendingPathComponent(".venv/bin/python3").path
+        let venvPython = venv.appendingPathComponent("bin/python3").path
         let python = FileManager.default.isExecutableFile(atPath: venvPython) ? venvPython : "python3"
+        p.environment = ProcessInfo.processInfo.environment.merging(["SDK_JUDGE_VENV": venv.path]) { _, b in b }
         p.arguments = ["-c", "exec \"$0\" \"$1\" jsonl < \"$2\" > \"$3\" 2>/dev/null", python,
                        directory.appendingPathComponent(script).path, inURL.path, outURL.path]
         try p.run()
