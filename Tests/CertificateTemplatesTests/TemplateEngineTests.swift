@@ -48,9 +48,19 @@ import X509Builder
     ]
 
     @Test(arguments: refused.indices)
-    func requestsTheProfileForbidsAreRefused(_ i: Int) {
+    func requestsTheProfileForbidsAreRefused(_ i: Int) throws {
         let (name, type, request, violation) = Self.refused[i]
         #expect(throws: violation, "\(name)") { _ = try TemplateEngine.prepare(Self.templates[type]!, request) }
+        // The issuance path (prepare, then build) never reaches a signer for such a request.
+        let signer = CountingSigner()
+        let paa = try CertificateBuilder.selfSigned(try TemplateEngine.prepare(Self.templates[.paa]!, CertificateRequest(
+            type: .paa, name: "Issuer", publicKey: signer.publicKey)), signer: signer)
+        let issuer = try IssuerContext(certificate: paa.certificate, type: .paa, signer: signer)
+        let before = signer.calls
+        #expect(throws: TemplateViolation.self) {
+            _ = try CertificateBuilder.issue(try TemplateEngine.prepare(Self.templates[type]!, request), by: issuer)
+        }
+        #expect(signer.calls == before, "\(name): the signer was called")
     }
 
     @Test func fallbackCNOver64BytesIsRefusedNotTruncated() {
