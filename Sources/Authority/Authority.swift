@@ -24,7 +24,7 @@ public final class Authority: @unchecked Sendable {
         settings = try JSONDecoder().decode(AuthoritySettings.self, from: Data(contentsOf: home.settings))
         if let conf = settings.softHSMConfig { setenv("SOFTHSM2_CONF", conf, 1) }
         do {
-            let module = try PKCS11Module(path: moduleOverride ?? settings.pkcs11Module)
+            let module = try PKCS11Module.load(path: moduleOverride ?? settings.pkcs11Module)
             pool = try SessionPool(module: module, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)
         } catch { throw AuthorityError.from(error) }
         ledger = try Ledger(path: home.ledger.path)
@@ -57,7 +57,7 @@ public final class Authority: @unchecked Sendable {
                 setenv("SOFTHSM2_CONF", home.softHSMConfig.path, 1)
                 settings.softHSMConfig = home.softHSMConfig.path
             }
-            let module = try PKCS11Module(path: modulePath)
+            let module = try PKCS11Module.load(path: modulePath)
             _ = try module.initializeToken(label: tokenLabel, soPIN: soPIN, userPIN: pin)
             let ledger = try Ledger(path: home.ledger.path)
             let enc = JSONEncoder()

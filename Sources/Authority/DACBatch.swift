@@ -302,7 +302,10 @@ enum Parallel {
     static func map<T, U>(_ input: [T], _ f: (T) -> U) -> [U] {
         let out = UnsafeMutableBufferPointer<U?>.allocate(capacity: input.count)
         out.initialize(repeating: nil)
-        defer { out.deallocate() }
+        defer {
+            out.deinitialize()
+            out.deallocate()
+        }
         input.withUnsafeBufferPointer { inp in
             withoutActuallyEscaping(f) { f in
                 // Each index is written by exactly one iteration, and everything outlives concurrentPerform.

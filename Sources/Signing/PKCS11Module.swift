@@ -43,7 +43,20 @@ public final class PKCS11Module: @unchecked Sendable {
         explicit ?? ProcessInfo.processInfo.environment["MATTER_CA_PKCS11_MODULE"] ?? softHSM2Path
     }
 
-    public init(path: String) throws {
+    /// One instance per module path for the whole process: Cryptoki is initialised once, and finalising it while
+    /// another user still holds sessions would break them.
+    public static func load(path: String) throws -> PKCS11Module {
+        try registry.withLock { modules in
+            if let m = modules[path] { return m }
+            let m = try PKCS11Module(path: path)
+            modules[path] = m
+            return m
+        }
+    }
+
+    private static let registry = LockedModules()
+
+    private init(path: String) throws {
         var error = [CChar](repeating: 0, count: 512)
         guard let h = mca_p11_load(path, &error, error.count) else {
             throw PKCS11LoadError.cannotLoad(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -116,5 +129,15 @@ public final class PKCS11Module: @unchecked Sendable {
             ?? mca_p11_find(handle, session, objectClass, nil, 0, &objects, &count)
         try PKCS11Error.check(rv, "C_FindObjects")
         return Array(objects.prefix(Int(count)))
+    }
+}
+
+final class LockedModules: @unchecked Sendable {
+    private let lock = NSLock()
+    private var modules: [String: PKCS11Module] = [:]
+    func withLock<T>(_ body: (inout [String: PKCS11Module]) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&modules)
     }
 }
