@@ -61,10 +61,7 @@ struct PAACreate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let v = try vid.map { s -> VendorID in
-            guard let v = VendorID(hex: s) else { throw CLIExit.unreadable("--vid \(s) is not a 16-bit hex value") }
-            return v
-        }
+        let v: VendorID? = try vid.map { try InputFiles.matterID($0, "--vid") }
         guard !(noExpiry && lifetimeDays != nil) else { throw CLIExit.unreadable("--lifetime-days and --no-expiry exclude each other") }
         if let d = lifetimeDays, d < 1 { throw CLIExit.unreadable("--lifetime-days must be at least 1") }
         let lifetime: Template.Lifetime? = noExpiry ? .noWellDefinedExpiry : lifetimeDays.map { .days($0) }
@@ -87,11 +84,8 @@ struct PAIIssue: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard let v = VendorID(hex: vid) else { throw CLIExit.unreadable("--vid \(vid) is not a 16-bit hex value") }
-        let p = try pid.map { s -> ProductID in
-            guard let p = ProductID(hex: s) else { throw CLIExit.unreadable("--pid \(s) is not a 16-bit hex value") }
-            return p
-        }
+        let v: VendorID = try InputFiles.matterID(vid, "--vid")
+        let p: ProductID? = try pid.map { try InputFiles.matterID($0, "--pid") }
         let authority = try options.open()
         do { report(try authority.issuePAI(paa: paa, vid: v, pid: p, name: cn), json: json) } catch { throw CLIExit.refused("\(error)") }
     }
@@ -120,10 +114,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         if let t = type, !["paa", "pai", "dac"].contains(t) { throw CLIExit.unreadable("list: \(t) is not paa, pai or dac") }
-        let vid = try vendor.map { s -> Int in
-            guard let v = VendorID(hex: s) else { throw CLIExit.unreadable("--vendor \(s) is not a 16-bit hex VID") }
-            return Int(v.rawValue)
-        }
+        let vid = try vendor.map { Int((try InputFiles.matterID($0, "--vendor") as VendorID).rawValue) }
         if (vid != nil || batch != nil) && type != "dac" { throw CLIExit.unreadable("--vendor and --batch filter DACs: use list dac") }
         let ledger = try options.ledger()
         let records = vid != nil || batch != nil ? try ledger.dacs(vid: vid, batchID: batch) : try ledger.certificates(type: type)

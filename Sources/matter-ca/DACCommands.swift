@@ -35,8 +35,8 @@ struct DACBatch: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard let v = VendorID(hex: vendor) else { throw CLIExit.unreadable("--vendor \(vendor) is not a 16-bit hex VID") }
-        guard let p = ProductID(hex: pid) else { throw CLIExit.unreadable("--pid \(pid) is not a 16-bit hex value") }
+        let v: VendorID = try InputFiles.matterID(vendor, "--vendor")
+        let p: ProductID = try InputFiles.matterID(pid, "--pid")
         let sources = [csrDir != nil, csrFile != nil, count != nil].filter { $0 }.count
         guard sources == 1 else { throw CLIExit.unreadable("give exactly one of --csr-dir, --csr-file, --count") }
         let source: DACBatchRequest.Source

@@ -26,12 +26,9 @@ struct DevCDCommand: ParsableCommand {
     @Option(help: "Output file (DER CMS).") var out: String
 
     func run() throws {
-        func hex16(_ s: String, _ flag: String) throws -> UInt16 {
-            guard let v = VendorID(hex: s) else { throw CLIExit.unreadable("\(flag) \(s) is not a 16-bit hex value") }
-            return v.rawValue
-        }
+        let hex16 = InputFiles.hex16
         var cd = CertificationElements(vendorID: try hex16(vid, "--vid"), productIDs: try pid.map { try hex16($0, "--pid") },
-                                       deviceTypeID: UInt32(deviceType.replacingOccurrences(of: "0x", with: ""), radix: 16) ?? UInt32.max,
+                                       deviceTypeID: try InputFiles.hex32(deviceType, "--device-type"),
                                        certificateID: certificateId, versionNumber: try hex16(versionNumber, "--version-number"),
                                        certificationType: certificationType)
         cd.securityLevel = securityLevel

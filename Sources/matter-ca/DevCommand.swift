@@ -32,8 +32,8 @@ struct DevChainCommand: ParsableCommand {
     @Option(help: "Directory with paa.yaml, pai.yaml, dac.yaml (default: the built-in Templates/).") var templates: String?
 
     func run() throws {
-        guard let vendor = VendorID(hex: vid) else { throw CLIExit.unreadable("--vid \(vid) is not a 16-bit hex value") }
-        guard let product = ProductID(hex: pid) else { throw CLIExit.unreadable("--pid \(pid) is not a 16-bit hex value") }
+        let vendor: VendorID = try InputFiles.matterID(vid, "--vid")
+        let product: ProductID = try InputFiles.matterID(pid, "--pid")
         var set: [CertificateType: Template]
         do { set = try TemplateLoader.loadOrDefault(directory: templates.map { URL(fileURLWithPath: $0) }) } catch {
             throw CLIExit.unreadable("\(error)")

@@ -14,6 +14,23 @@ enum InputFiles {
         return bytes
     }
 
+    /// A VID or PID given on the command line ("FFF1", "0xFFF1").
+    static func matterID<T: MatterID16>(_ s: String, _ flag: String) throws -> T {
+        guard let v = T(hex: s) else { throw CLIExit.unreadable("\(flag) \(s) is not a 16-bit hex value") }
+        return v
+    }
+
+    /// Any 16-bit value given in hex (version numbers, CD fields), with the same syntax as VIDs and PIDs.
+    static func hex16(_ s: String, _ flag: String) throws -> UInt16 { (try matterID(s, flag) as VendorID).rawValue }
+
+    /// A 32-bit value given in hex on the command line (device type IDs).
+    static func hex32(_ s: String, _ flag: String) throws -> UInt32 {
+        var t = Substring(s)
+        if t.hasPrefix("0x") || t.hasPrefix("0X") { t = t.dropFirst(2) }
+        guard !t.isEmpty, t.count <= 8, let v = UInt32(t, radix: 16) else { throw CLIExit.unreadable("\(flag) \(s) is not a 32-bit hex value") }
+        return v
+    }
+
     static func hex(_ s: String, what: String) throws -> [UInt8] {
         guard let b = [UInt8](hex: s), !b.isEmpty else { throw CLIExit.unreadable("\(what) \"\(s)\" is not hex") }
         return b

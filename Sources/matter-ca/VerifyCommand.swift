@@ -70,8 +70,8 @@ struct VerifyCommand: ParsableCommand {
         var expectations: CDExpectations?
         if expectDeviceType != nil || expectCertificateId != nil || expectVersionNumber != nil || expectSecurityLevel != nil || expectSecurityInfo != nil {
             var e = CDExpectations()
-            if let s = expectDeviceType { guard let v = UInt32(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-device-type \(s) is not hex") }; e.deviceTypeID = v }
-            if let s = expectVersionNumber { guard let v = UInt16(s.replacingOccurrences(of: "0x", with: ""), radix: 16) else { throw CLIExit.unreadable("--expect-version-number \(s) is not hex") }; e.versionNumber = v }
+            if let s = expectDeviceType { e.deviceTypeID = try InputFiles.hex32(s, "--expect-device-type") }
+            if let s = expectVersionNumber { e.versionNumber = try InputFiles.hex16(s, "--expect-version-number") }
             e.certificateID = expectCertificateId
             e.securityLevel = expectSecurityLevel
             e.securityInformation = expectSecurityInfo
@@ -92,8 +92,8 @@ struct VerifyCommand: ParsableCommand {
                 throw CLIExit.unreadable("--cd \(cd) is not the Certification Declaration inside --elements")
             }
         }
-        guard let v = VendorID(hex: try need(vid, "--vid")) else { throw CLIExit.unreadable("--vid \(vid!) is not a 16-bit hex value") }
-        guard let p = ProductID(hex: try need(pid, "--pid")) else { throw CLIExit.unreadable("--pid \(pid!) is not a 16-bit hex value") }
+        let v: VendorID = try InputFiles.matterID(try need(vid, "--vid"), "--vid")
+        let p: ProductID = try InputFiles.matterID(try need(pid, "--pid"), "--pid")
         return AttestationInput(
             attestationElements: elementsBytes,
             attestationChallenge: try InputFiles.hex(try need(challenge, "--challenge"), what: "--challenge"),

@@ -118,5 +118,8 @@ import TestSupport
         #expect(badSet.status == 2 && badSet.stderr.contains("not a Matter revocation set"))
         let cdOut = try CLI.run(["dev", "cd", "--vid", "FFF1", "--pid", "8000", "--certificate-id", "SHORT", "--signing-key", lab.path("cd-key.pem"), "--out", lab.path("x.der")])
         #expect(cdOut.status == 1 && cdOut.stderr.contains("certificate_id must be 19 characters"))
+        let badType = try CLI.run(["dev", "cd", "--vid", "FFF1", "--pid", "8000", "--device-type", "zz", "--signing-key", lab.path("cd-key.pem"), "--out", lab.path("y.der")])
+        #expect(badType.status == 2 && badType.stderr.contains("--device-type zz is not a 32-bit hex value"), "a bad device type is refused, not replaced")
+        #expect(!FileManager.default.fileExists(atPath: lab.path("y.der")))
     }
 }
