@@ -1,3 +1,4 @@
+import CertificateTemplates
 import Crypto
 import Foundation
 import Ledger
@@ -50,7 +51,7 @@ public enum VendorRegistry {
             guard let n = try Yams.compose(yaml: text) else { throw fail(nil, "empty file") }
             root = n
         } catch let p as Problem { throw p } catch let e as YamlError {
-            throw Problem(file: path, line: TemplateLineOf.yamlError(e), reason: "not valid YAML: \(e)")
+            throw Problem(file: path, line: TemplateLoader.line(of: e), reason: "not valid YAML: \(e)")
         }
         guard let map = root.mapping else { throw fail(root, "a vendor file is a mapping (vid, name, products, pais, contact)") }
         var values: [String: Node] = [:]
@@ -103,15 +104,6 @@ public enum VendorRegistry {
         let record = VendorRecord(vid: Int(vid), name: name, contact: contact, source: (path as NSString).lastPathComponent,
                                   definitionSHA256: sha, updatedAt: Date())
         return (VendorDefinition(vendor: record, products: ranges, paiSKIDs: skids), path, vidNode.mark?.line ?? 1)
-    }
-}
-
-enum TemplateLineOf {
-    static func yamlError(_ e: YamlError) -> Int {
-        switch e {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
-        default: return 1
-        }
     }
 }
 

@@ -148,7 +148,8 @@ public enum TemplateLoader {
         return out
     }
 
-    static func line(of error: YamlError) -> Int {
+    /// The line a YAML parse error points at (1 when it names none).
+    public static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
         default: return 1

@@ -7,12 +7,8 @@ public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
 
     init(derEncoded node: ASN1Node, field: String) throws {
         var r = try DERReader(node, field)
-        oid = try SwiftASN1Glue.oid(try r.next("algorithm"), "\(field).algorithm")
+        oid = try MatterPKI.oid(try r.next("algorithm"), "\(field).algorithm")
         der = Array(node.encodedBytes)
     }
     public var description: String { OID.name(oid) }
-}
-
-enum SwiftASN1Glue {
-    static func oid(_ node: ASN1Node, _ field: String) throws -> ASN1ObjectIdentifier { try MatterPKI.oid(node, field) }
 }

@@ -12,7 +12,6 @@ public struct CertificateTime: Hashable, Sendable, Comparable, CustomStringConve
         self.encoding = encoding
     }
     public var date: Date { Date(timeIntervalSince1970: TimeInterval(secondsSince1970)) }
-    public var year: Int { Int(civil(secondsSince1970).year) }
     public static func < (a: Self, b: Self) -> Bool { a.secondsSince1970 < b.secondsSince1970 }
 
     /// "No well-defined expiration" (RFC 5280 §4.1.2.5, Matter §6.2.2): 99991231235959Z.
