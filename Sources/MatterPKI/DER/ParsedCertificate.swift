@@ -196,7 +196,13 @@ public struct ParsedCertificate: Sendable {
     /// Verifies this certificate's signature with an issuer's public key (P-256, ecdsa-with-SHA256 only:
     /// the only combination the Matter profile allows).
     public func isSignatureValid(issuerKey: SubjectPublicKey) -> Bool {
-        guard let signature, signatureAlgorithm?.oid == OID.ecdsaWithSHA256, let key = issuerKey.p256,
+        guard let key = issuerKey.p256 else { return false }
+        return isSignatureValid(issuerKey: key)
+    }
+
+    /// The same with the key already decoded (decoding a point costs as much as a hash; callers keep it).
+    public func isSignatureValid(issuerKey key: P256.Signing.PublicKey) -> Bool {
+        guard let signature, signatureAlgorithm?.oid == OID.ecdsaWithSHA256,
               let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
         return key.isValidSignature(sig, for: tbsBytes)
     }

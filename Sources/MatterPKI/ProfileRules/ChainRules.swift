@@ -13,8 +13,8 @@ let issuerRules: [IssuerRule] = [
     IssuerRule(.signatureMustVerifyWithIssuerKey, "the signature must verify with the issuer's P-256 key",
                source: "ValidateCertificateChain (X509_verify_cert)") { c, i in
         guard c.certificate.isSigned, c.certificate.signatureAlgorithm?.oid == OID.ecdsaWithSHA256,
-              i.certificate.publicKey.p256 != nil else { return [] }  // other rules already name the cause
-        return unless(c.certificate.isSignatureValid(issuerKey: i.certificate.publicKey),
+              let key = i.certificate.publicKey.p256 else { return [] }  // other rules already name the cause
+        return unless(c.certificate.isSignatureValid(issuerKey: key),
                       "signature does not verify with the \(i.type) key")
     },
     IssuerRule(.notBeforeMustBeWithinIssuerValidity, "notBefore must fall within the issuer's validity",
