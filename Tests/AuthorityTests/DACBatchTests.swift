@@ -150,6 +150,39 @@ import TestSupport
         #expect((try h.json(["list", "dac"]) as! [Any]).count == 10)
     }
 
+    @Test func resumeNeedsAnInterruptedBatchAndAnInterruptedBatchNeedsResume() throws {
+        let h = try Self.home()
+        let out = h.root.appendingPathComponent("r")
+        let args = ["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "FFF1 PAI", "--count", "5000", "--out", out.path]
+        let before = try h.ledgerState()
+        let noKey = try h.run(args + ["--resume"])
+        #expect(noKey.status == 1 && noKey.stderr.contains("--resume needs --idempotency-key"))
+        let unknown = try h.run(args + ["--resume", "--idempotency-key", "never-used"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no interrupted batch has idempotency key \"never-used\""))
+        let neither = try h.run(["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "FFF1 PAI", "--out", out.path])
+        #expect(neither.status == 2 && neither.stderr.contains("give exactly one of --csr-dir, --csr-file, --count"))
+        #expect(try h.ledgerState() == before)
+
+        // Interrupt one for real, then ask again without --resume: refused, nothing signed, then --resume completes it.
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args + ["--idempotency-key", "interrupted"]
+        p.environment = ProcessInfo.processInfo.environment.merging(h.environment) { _, b in b }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(700_000)
+        guard p.isRunning else { p.waitUntilExit(); return }   // finished before the kill on a very fast machine
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let interrupted = try h.ledgerState()
+        let again = try h.run(args + ["--idempotency-key", "interrupted"])
+        #expect(again.status == 1 && again.stderr.contains("batch \"interrupted\" was interrupted; run the same request with --resume"))
+        #expect(try h.ledgerState() == interrupted)
+        #expect(try h.run(args + ["--idempotency-key", "interrupted", "--resume"]).status == 0)
+        #expect(try Self.manifest(out).count == 5000)
+    }
+
     /// The generated-key output plugs into Espressif's factory tool (esp-matter-mfg-tool from PyPI).
     @Test func espMatterMfgToolAcceptsADACAndKey() throws {
         let tool = SharedVectors.packageRoot.appendingPathComponent(".venv-tools/bin/esp-matter-mfg-tool")
