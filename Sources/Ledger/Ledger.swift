@@ -1,123 +1,152 @@
+import Crypto
 import Foundation
-import GRDB
 
-/// The authority's memory: SQLite (WAL) through GRDB. Everything an act changes — certificate, authority,
-/// ceremony, audit entry — commits in one transaction, before anything leaves the authority.
-public final class Ledger: Sendable {
-    let pool: DatabasePool
-    public let path: String
+/// The authority's memory, behind a protocol so that front ends and workflows never see a database engine.
+/// Every write records its facts and the audit entry that describes them in one transaction, before anything
+/// leaves the authority. SQLite (`SQLiteLedger`) is the embedded default; another engine implements the same
+/// protocol and passes the same conformance tests.
+public protocol Ledger: Sendable {
+    /// "sqlite", "postgres", …
+    var engine: String { get }
+    /// Where it lives (a path or a URL without secrets), for messages and `doctor`.
+    var location: String { get }
 
-    public enum LedgerError: Error, CustomStringConvertible, Equatable {
-        case serialCollision
-        case notFound(String)
-        public var description: String {
-            switch self {
-            case .serialCollision: return "serial number already used by this issuer"
-            case .notFound(let w): return "\(w) not found in the ledger"
-            }
-        }
-    }
-
-    public init(path: String) throws {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        pool = try DatabasePool(path: path, configuration: config)
-        self.path = path
-        try Migrations.migrator.migrate(pool)
-    }
-
-    // MARK: writes
-
-    public func audit(actor: String, action: String, payload: [String: String]) throws {
-        try pool.write { db in try AuditLog.append(db, actor: actor, action: action, payload: payload) }
-    }
-
-    public func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord {
-        let c = CeremonyRecord(id: UUID().uuidString, kind: kind, actor: actor, status: "started", startedAt: Date(), completedAt: nil,
-                               keySKID: nil, certificateSHA256: nil, detail: nil)
-        try pool.write { db in
-            try c.insert(db)
-            try AuditLog.append(db, actor: actor, action: "\(kind).start", payload: detail.merging(["ceremony": c.id]) { a, _ in a })
-        }
-        return c
-    }
-
-    /// The certificate, its authority row and the ceremony's completion, with one audit entry: all or nothing.
-    /// A serial already used by the issuer is `serialCollision` and changes nothing.
-    public func completeCeremony(_ ceremony: CeremonyRecord, certificate: CertificateRecord, authority: AuthorityRecord,
-                                 payload: [String: String]) throws {
-        do {
-            try pool.write { db in
-                try certificate.insert(db)
-                try authority.insert(db)
-                var c = ceremony
-                c.status = "completed"; c.completedAt = Date(); c.keySKID = authority.skid; c.certificateSHA256 = certificate.sha256
-                try c.update(db)
-                try AuditLog.append(db, actor: ceremony.actor, action: ceremony.kind,
-                                    payload: payload.merging(["ceremony": ceremony.id, "serial": certificate.serial, "skid": authority.skid,
-                                                              "certificateSHA256": certificate.sha256]) { a, _ in a })
-            }
-        } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY || e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw LedgerError.serialCollision
-        }
-    }
-
-    public func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws {
-        try pool.write { db in
-            var c = ceremony
-            c.status = "failed"; c.completedAt = Date(); c.detail = reason
-            try c.update(db)
-            try AuditLog.append(db, actor: ceremony.actor, action: "\(ceremony.kind).failed", payload: ["ceremony": ceremony.id, "reason": reason])
-        }
-    }
-
-    // MARK: reads
-
-    public func authorities(type: String? = nil) throws -> [AuthorityRecord] {
-        try pool.read { db in
-            if let type { return try AuthorityRecord.filter(Column("type") == type).order(Column("createdAt")).fetchAll(db) }
-            return try AuthorityRecord.order(Column("createdAt")).fetchAll(db)
-        }
-    }
-
-    public func authority(skid: String) throws -> AuthorityRecord? {
-        try pool.read { db in try AuthorityRecord.fetchOne(db, key: skid.uppercased()) }
-    }
-
-    public func certificates(type: String? = nil) throws -> [CertificateRecord] {
-        try pool.read { db in
-            if let type { return try CertificateRecord.filter(Column("type") == type).order(Column("createdAt")).fetchAll(db) }
-            return try CertificateRecord.order(Column("createdAt")).fetchAll(db)
-        }
-    }
-
+    // MARK: authorities and certificates
+    func authorities(type: String?) throws -> [AuthorityRecord]
+    func authority(skid: String) throws -> AuthorityRecord?
+    func certificates(type: String?) throws -> [CertificateRecord]
     /// By serial (any issuer) or SKID.
-    public func certificates(matching key: String) throws -> [CertificateRecord] {
-        let k = key.uppercased()
-        return try pool.read { db in
-            try CertificateRecord.filter(Column("serial") == k || Column("skid") == k).fetchAll(db)
+    func certificates(matching key: String) throws -> [CertificateRecord]
+    /// DACs, optionally of one vendor and one batch.
+    func dacs(vid: Int?, batchID: String?) throws -> [CertificateRecord]
+    /// One certificate that is not part of a batch (PAA/PAI by ceremony, or a single DAC), with its audit entry.
+    func recordCertificate(_ certificate: CertificateRecord, actor: String, action: String, payload: [String: String]) throws
+
+    // MARK: ceremonies
+    func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord
+    /// The certificate, its authority and the ceremony's completion, with one audit entry: all or nothing.
+    func completeCeremony(_ ceremony: CeremonyRecord, certificate: CertificateRecord, authority: AuthorityRecord, payload: [String: String]) throws
+    func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws
+    func ceremonies() throws -> [CeremonyRecord]
+
+    // MARK: vendors
+    func importVendors(_ definitions: [VendorDefinition], actor: String, source: String) throws -> [Int: VendorImportChange]
+    func vendor(vid: Int) throws -> VendorDefinition?
+    func vendors() throws -> [VendorDefinition]
+
+    // MARK: batches
+    func batch(idempotencyKey: String) throws -> BatchRecord?
+    func batch(id: String) throws -> BatchRecord?
+    /// Claims the idempotency key atomically: `idempotencyKeyTaken` when another request holds it already.
+    func createBatch(_ batch: BatchRecord, actor: String) throws
+    /// Takes (or renews) the batch's lease for `owner` until `until`; `batchLeased` while another live owner holds it.
+    func claimBatch(id: String, owner: String, until: Date, ownerIsGone: (String) -> Bool) throws
+    /// One chunk of a batch, every certificate and one audit entry in one transaction.
+    func commitChunk(_ certificates: [CertificateRecord], batchID: String, actor: String) throws
+    func completeBatch(_ id: String, actor: String) throws
+    /// The batch's certificates in item order.
+    func batchCertificates(_ batchID: String) throws -> [CertificateRecord]
+    func batchItemsIssued(_ batchID: String) throws -> Set<Int>
+    /// Every batch, for `doctor` (leftover staging folders).
+    func batches() throws -> [BatchRecord]
+
+    // MARK: audit
+    func audit(actor: String, action: String, payload: [String: String]) throws
+    func auditHead() throws -> AuditHead
+    /// Walks the chain, every certificate row it binds, and the signed checkpoints (verified with `checkpointKey`
+    /// when given).
+    func verifyAudit(checkpointKey: P256.Signing.PublicKey?) throws -> AuditReport
+    func addCheckpoint(_ checkpoint: AuditCheckpoint) throws
+    func lastCheckpoint() throws -> AuditCheckpoint?
+
+    /// Row counts per table, to show that a refusal changed nothing.
+    func counts() throws -> [String: Int]
+}
+
+extension Ledger {
+    public func authorities() throws -> [AuthorityRecord] { try authorities(type: nil) }
+    public func certificates() throws -> [CertificateRecord] { try certificates(type: nil) }
+    public func verifyAudit() throws -> AuditReport { try verifyAudit(checkpointKey: nil) }
+}
+
+/// Typed, per constraint, so callers react to the one that fired (a serial collision is retried with a fresh
+/// serial; a batch item already issued is not).
+public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// (issuer, serial) is taken: the certificate never left; sign again with a new serial.
+    case serialCollision
+    /// The batch item already has a certificate (another process committed it).
+    case batchItemClash(batchID: String)
+    case idempotencyKeyTaken(String)
+    case batchLeased(batchID: String, owner: String, until: Date)
+    case constraint(String)
+    case notFound(String)
+    /// The database could not be opened or read.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .serialCollision: return "serial number already used by this issuer"
+        case .batchItemClash(let b): return "an item of batch \(b) already has a certificate (another process issued it)"
+        case .idempotencyKeyTaken(let k): return "idempotency key \"\(k)\" is already taken"
+        case .batchLeased(let b, let o, let u):
+            return "batch \(b) is being issued by \(o) (lease until \(LedgerTime.iso8601(u))); wait for it, or resume it after the lease ends"
+        case .constraint(let m): return "the ledger refused the write: \(m)"
+        case .notFound(let w): return "\(w) not found in the ledger"
+        case .unavailable(let m): return "ledger unavailable: \(m)"
         }
     }
+}
 
-    public func ceremonies() throws -> [CeremonyRecord] {
-        try pool.read { db in try CeremonyRecord.order(Column("startedAt")).fetchAll(db) }
+public enum VendorImportChange: String, Equatable, Sendable, Codable { case added, updated, unchanged }
+
+public struct AuditHead: Equatable, Sendable {
+    public let seq: Int64
+    public let hash: String
+    public init(seq: Int64, hash: String) { self.seq = seq; self.hash = hash }
+}
+
+/// A signature by the token's checkpoint key over (seq, hash, at): a truncated tail or a rewritten chain no longer
+/// matches it.
+public struct AuditCheckpoint: Equatable, Sendable, Codable {
+    public let seq: Int64
+    public let hash: String
+    public let at: String
+    public let keyID: String
+    public let signature: Data
+    public init(seq: Int64, hash: String, at: String, keyID: String, signature: Data) {
+        self.seq = seq; self.hash = hash; self.at = at; self.keyID = keyID; self.signature = signature
     }
 
-    public func counts() throws -> [String: Int] {
-        try pool.read { db in
-            var out: [String: Int] = [:]
-            for t in ["authorities", "certificates", "ceremonies", "audit_log"] {
-                out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0
-            }
-            return out
+    /// What the checkpoint key signs: a canonical, length-prefixed encoding.
+    public static func message(seq: Int64, hash: String, at: String) -> [UInt8] {
+        Canonical.encode(["matter-ca audit checkpoint v1", String(seq), hash, at])
+    }
+}
+
+/// What `audit verify` checked and, when it breaks, where.
+public struct AuditReport: Equatable, Sendable, Codable {
+    public struct Problem: Equatable, Sendable, Codable, CustomStringConvertible {
+        public enum Kind: String, Codable, Sendable { case chain, certificateRow, checkpoint }
+        public let kind: Kind
+        /// The audit entry concerned, when there is one.
+        public let seq: Int64?
+        /// The certificate row concerned ("issuerSKID/serial"), when there is one.
+        public let row: String?
+        public let reason: String
+        public var description: String {
+            var where_ = kind == .checkpoint ? "checkpoint" : "entry"
+            if let seq { where_ += " \(seq)" }
+            if let row { where_ = "certificate \(row)" + (seq.map { " (entry \($0))" } ?? "") }
+            return "\(where_): \(reason)"
         }
     }
-
-    public func auditHead() throws -> String {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1") ?? AuditLog.genesis }
-    }
-
-    public func verifyAudit() throws -> AuditLog.Verification {
-        try pool.read { db in try AuditLog.verify(db) }
-    }
+    public var entries: Int
+    public var certificateRows: Int
+    public var checkpoints: Int
+    /// The audit entry the last checkpoint signed, if any.
+    public var lastCheckpointSeq: Int64?
+    /// Whether checkpoint signatures were verified (a key was given).
+    public var checkpointSignaturesChecked: Bool
+    public var problems: [Problem]
+    public var intact: Bool { problems.isEmpty }
 }

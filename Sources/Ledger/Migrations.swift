@@ -1,7 +1,8 @@
-import GRDB
+import Foundation
+internal import GRDB
 
 enum Migrations {
-    static var migrator: DatabaseMigrator {
+    static func migrator(clock: @escaping @Sendable () -> Date) -> DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: authorities, certificates, ceremonies, audit log") { db in
             try db.create(table: "authorities") { t in
@@ -97,6 +98,56 @@ enum Migrations {
             try db.alter(table: "certificates") { t in t.add(column: "batchItem", .integer) }
             try db.create(index: "certificates_batch", on: "certificates", columns: ["batchID", "batchItem"], unique: true)
         }
+        m.registerMigration("v3: certificate rows bound into the audit chain, checkpoints, batch leases") { db in
+            try db.alter(table: "certificates") { t in
+                t.add(column: "auditSeq", .integer)
+                t.add(column: "statusSeq", .integer)
+                t.add(column: "rowHash", .text)
+            }
+            try db.alter(table: "audit_log") { t in t.add(column: "format", .integer).notNull().defaults(to: 1) }
+            try db.alter(table: "batches") { t in
+                t.add(column: "outputPath", .text)
+                t.add(column: "leaseOwner", .text)
+                t.add(column: "leaseUntil", .text)
+            }
+            // A serial alone (show SERIAL, revocation) is a lookup, not a scan.
+            try db.create(index: "certificates_serial", on: "certificates", columns: ["serial"])
+            try db.create(index: "certificates_audit", on: "certificates", columns: ["auditSeq", "issuerSKID", "serial"])
+            try db.create(index: "certificates_status", on: "certificates", columns: ["statusSeq", "issuerSKID", "serial"])
+            try db.create(table: "audit_checkpoints") { t in
+                t.primaryKey("seq", .integer)
+                t.column("hash", .text).notNull()
+                t.column("at", .text).notNull()
+                t.column("keyID", .text).notNull()
+                t.column("signature", .blob).notNull()
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+                CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+                """)
+            try bindExistingCertificates(db, at: clock())
+        }
         return m
+    }
+
+    /// Certificates recorded before rows were bound into the chain are bound now, by one audit entry that names
+    /// their count and digest.
+    static func bindExistingCertificates(_ db: Database, at: Date) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM certificates ORDER BY issuerSKID, serial")
+        guard !rows.isEmpty else { return }
+        let seq = try SQLiteAudit.head(db).seq + 1
+        var digest = AuditChain.Digest(), statuses = AuditChain.Digest()
+        for row in rows {
+            let f = AuditChain.RowFacts(issuerSKID: row["issuerSKID"], serial: row["serial"], type: row["type"], subject: row["subject"],
+                                        skid: row["skid"], vid: row["vid"], pid: row["pid"], notBefore: row["notBefore"], notAfter: row["notAfter"],
+                                        createdAt: row["createdAt"], sha256: row["sha256"], batchID: row["batchID"], batchItem: row["batchItem"])
+            digest.add(f.hash)
+            statuses.add(AuditChain.statusHash(issuerSKID: f.issuerSKID, serial: f.serial, status: row["status"]))
+            try db.execute(sql: "UPDATE certificates SET auditSeq = ?, statusSeq = ?, rowHash = ? WHERE issuerSKID = ? AND serial = ?",
+                           arguments: [seq, seq, f.hash, f.issuerSKID, f.serial])
+        }
+        try SQLiteAudit.append(db, at: at, actor: "matter-ca", action: "ledger.bind-certificates", payload: [
+            AuditChain.rowsCount: String(digest.count), AuditChain.rowsDigest: digest.finalize(),
+            AuditChain.statusCount: String(statuses.count), AuditChain.statusDigest: statuses.finalize()])
     }
 }

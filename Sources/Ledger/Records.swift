@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// A CA of this authority: a PAA or a PAI, with the token key that signs for it.
-public struct AuthorityRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "authorities"
+public struct AuthorityRecord: Codable, Sendable {
     public var skid: String            // uppercase hex, also the key's CKA_ID
     public var type: String            // "paa" | "pai"
     public var name: String
@@ -25,8 +23,7 @@ public struct AuthorityRecord: Codable, Sendable, FetchableRecord, PersistableRe
 }
 
 /// Every certificate that left (or will leave) the authority, committed before it is written out or returned.
-public struct CertificateRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "certificates"
+public struct CertificateRecord: Codable, Sendable {
     public var issuerSKID: String
     public var serial: String
     public var type: String
@@ -53,8 +50,7 @@ public struct CertificateRecord: Codable, Sendable, FetchableRecord, Persistable
 }
 
 /// A key ceremony: started before the key is generated, completed with the certificate in the same transaction.
-public struct CeremonyRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "ceremonies"
+public struct CeremonyRecord: Codable, Sendable {
     public var id: String
     public var kind: String            // "paa.create" | "pai.issue"
     public var actor: String
@@ -64,24 +60,29 @@ public struct CeremonyRecord: Codable, Sendable, FetchableRecord, PersistableRec
     public var keySKID: String?
     public var certificateSHA256: String?
     public var detail: String?
+    public init(id: String, kind: String, actor: String, status: String, startedAt: Date, completedAt: Date?, keySKID: String?,
+                certificateSHA256: String?, detail: String?) {
+        self.id = id; self.kind = kind; self.actor = actor; self.status = status; self.startedAt = startedAt
+        self.completedAt = completedAt; self.keySKID = keySKID; self.certificateSHA256 = certificateSHA256; self.detail = detail
+    }
 }
 
 /// One entry of the append-only audit log; `hash` chains it to the entry before.
-public struct AuditEntry: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "audit_log"
-    public var seq: Int64
-    public var at: String
-    public var actor: String
-    public var action: String
-    public var payload: String
-    public var payloadSHA256: String
-    public var prevHash: String
-    public var hash: String
+struct AuditEntry: Sendable {
+    var seq: Int64
+    var at: String
+    var actor: String
+    var action: String
+    var payload: String
+    var payloadSHA256: String
+    var prevHash: String
+    var hash: String
+    /// 1: the first format (fields joined with "|"); 2: canonical, length-prefixed.
+    var format: Int
 }
 
 /// A vendor of the VendorRegistry, as imported: the runtime truth of who may get which VID and PIDs.
-public struct VendorRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "vendors"
+public struct VendorRecord: Codable, Sendable, Equatable {
     public var vid: Int
     public var name: String
     public var contact: String?
@@ -105,8 +106,7 @@ public struct VendorDefinition: Sendable, Equatable {
 }
 
 /// A DAC batch and its idempotency key.
-public struct BatchRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "batches"
+public struct BatchRecord: Codable, Sendable {
     public var id: String
     public var idempotencyKey: String
     public var vid: Int
@@ -118,9 +118,15 @@ public struct BatchRecord: Codable, Sendable, FetchableRecord, PersistableRecord
     public var status: String        // "started" | "completed"
     public var createdAt: Date
     public var completedAt: Date?
+    /// Where the batch delivers its files (so that `doctor` can look for leftover staging folders).
+    public var outputPath: String?
+    /// Who is issuing it now ("host:pid"), and until when.
+    public var leaseOwner: String?
+    public var leaseUntil: Date?
     public init(id: String, idempotencyKey: String, vid: Int, pid: Int, paiSKID: String, kind: String, count: Int, requestSHA256: String,
-                status: String, createdAt: Date, completedAt: Date?) {
+                status: String, createdAt: Date, completedAt: Date?, outputPath: String? = nil) {
         self.id = id; self.idempotencyKey = idempotencyKey; self.vid = vid; self.pid = pid; self.paiSKID = paiSKID; self.kind = kind
         self.count = count; self.requestSHA256 = requestSHA256; self.status = status; self.createdAt = createdAt; self.completedAt = completedAt
+        self.outputPath = outputPath
     }
 }

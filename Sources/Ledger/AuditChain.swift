@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A canonical encoding for everything the ledger hashes or signs: each field is its length (4 bytes, big
+/// endian) then its UTF-8 bytes, so no choice of field contents can move a boundary ("a|b" + "c" ≠ "a" + "b|c").
+public enum Canonical {
+    public static func encode(_ fields: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 4 })
+        for f in fields {
+            let n = UInt32(f.utf8.count)
+            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            out += f.utf8
+        }
+        return out
+    }
+
+    public static func sha256(_ fields: [String]) -> String { hex(SHA256.hash(data: encode(fields))) }
+    static func hex(_ d: some Sequence<UInt8>) -> String {
+        var s = ""
+        s.reserveCapacity(64)
+        for b in d { s += hexByte[Int(b)] }
+        return s
+    }
+    private static let hexByte: [String] = (0...255).map { String(format: "%02x", $0) }
+}
+
+/// The ledger's one text form of a time: UTC with milliseconds, as stored (and hashed) in every row.
+public enum LedgerTime {
+    /// "yyyy-MM-dd HH:mm:ss.SSS" (UTC), GRDB's own form, so rows written before this format existed read the same.
+    static func storage(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970.rounded(.down))
+        var ms = Int((d.timeIntervalSince1970 - Double(t)) * 1000)
+        if ms < 0 { ms = 0 } else if ms > 999 { ms = 999 }
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
+    }
+
+    static func parse(_ s: String) -> Date? {
+        let parts = s.split(whereSeparator: { "- :.T".contains($0) }).map { Int($0) }
+        guard parts.count >= 6, parts.allSatisfy({ $0 != nil }) else { return nil }
+        var tm = tm()
+        tm.tm_year = Int32(parts[0]! - 1900); tm.tm_mon = Int32(parts[1]! - 1); tm.tm_mday = Int32(parts[2]!)
+        tm.tm_hour = Int32(parts[3]!); tm.tm_min = Int32(parts[4]!); tm.tm_sec = Int32(parts[5]!)
+        let seconds = timegm(&tm)
+        let ms = parts.count > 6 ? Double(parts[6]!) / 1000 : 0
+        return Date(timeIntervalSince1970: Double(seconds) + ms)
+    }
+
+    /// ISO 8601 for JSON output: whole seconds, "Z"; the no-expiry date reads 9999-12-31T23:59:59Z.
+    public static func iso8601(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970.rounded(.down))
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+}
+
+/// The hash chain: hash(n) = SHA-256(canonical("matter-ca audit v2", hash(n−1), seq, at, actor, action,
+/// SHA-256(payload))). Certificate rows are bound into it: the entry that records certificates carries the count
+/// and digest of their row hashes, and the entry that sets their status the count and digest of their statuses.
+enum AuditChain {
+    static let genesis = String(repeating: "0", count: 64)
+
+    static func hash(format: Int, prev: String, seq: Int64, at: String, actor: String, action: String, payloadSHA256: String) -> String {
+        if format == 1 {
+            // The first format, kept to verify the entries written before canonical encoding.
+            return Canonical.hex(SHA256.hash(data: Data([prev, String(seq), at, actor, action, payloadSHA256].joined(separator: "|").utf8)))
+        }
+        return Canonical.sha256(["matter-ca audit v2", prev, String(seq), at, actor, action, payloadSHA256])
+    }
+
+    static func payloadText(_ payload: [String: String]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func sha256(_ s: String) -> String { Canonical.hex(SHA256.hash(data: Data(s.utf8))) }
+
+    /// The immutable facts of a certificate row, as stored (times in their stored text form).
+    struct RowFacts {
+        var issuerSKID, serial, type, subject, skid: String
+        var vid, pid: Int?
+        var notBefore, notAfter, createdAt: String
+        var sha256: String
+        var batchID: String?
+        var batchItem: Int?
+
+        var hash: String {
+            Canonical.sha256(["certificate v1", issuerSKID, serial, type, subject, skid, vid.map(String.init) ?? "-", pid.map(String.init) ?? "-",
+                              notBefore, notAfter, sha256, batchID ?? "-", batchItem.map(String.init) ?? "-", createdAt])
+        }
+        var key: String { "\(issuerSKID)/\(serial)" }
+    }
+
+    static func statusHash(issuerSKID: String, serial: String, status: String) -> String {
+        Canonical.sha256(["certificate status v1", issuerSKID, serial, status])
+    }
+
+    /// Digest of a sequence of row hashes in (issuer, serial) order, kept incrementally.
+    struct Digest {
+        private var h = SHA256()
+        private(set) var count = 0
+        mutating func add(_ rowHash: String) { h.update(data: Data(rowHash.utf8)); count += 1 }
+        func finalize() -> String { Canonical.hex(h.finalize()) }
+    }
+
+    static let rowsCount = "rows.count", rowsDigest = "rows.sha256", statusCount = "status.count", statusDigest = "status.sha256"
+}

@@ -1,0 +1,94 @@
+import Foundation
+internal import GRDB
+
+extension SQLiteLedger {
+    public func recordCertificate(_ certificate: CertificateRecord, actor: String, action: String, payload: [String: String]) throws {
+        let at = now()
+        try write { db in
+            try SQLiteAudit.appendCertificates(db, [certificate], at: at, actor: actor, action: action,
+                                               payload: payload.merging(["serial": certificate.serial, "issuer": certificate.issuerSKID,
+                                                                         "certificateSHA256": certificate.sha256]) { a, _ in a })
+        }
+    }
+
+    public func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord {
+        let at = now()
+        let c = CeremonyRecord(id: UUID().uuidString, kind: kind, actor: actor, status: "started", startedAt: at, completedAt: nil,
+                               keySKID: nil, certificateSHA256: nil, detail: nil)
+        try write { db in
+            try c.save(db)
+            try SQLiteAudit.append(db, at: at, actor: actor, action: "\(kind).start", payload: detail.merging(["ceremony": c.id]) { a, _ in a })
+        }
+        return c
+    }
+
+    public func completeCeremony(_ ceremony: CeremonyRecord, certificate: CertificateRecord, authority: AuthorityRecord,
+                                 payload: [String: String]) throws {
+        let at = now()
+        try write { db in
+            try authority.insert(db)
+            var c = ceremony
+            c.status = "completed"; c.completedAt = at; c.keySKID = authority.skid; c.certificateSHA256 = certificate.sha256
+            try c.save(db)
+            try SQLiteAudit.appendCertificates(db, [certificate], at: at, actor: ceremony.actor, action: ceremony.kind,
+                                               payload: payload.merging(["ceremony": ceremony.id, "serial": certificate.serial, "skid": authority.skid,
+                                                                         "certificateSHA256": certificate.sha256]) { a, _ in a })
+        }
+    }
+
+    public func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws {
+        let at = now()
+        try write { db in
+            var c = ceremony
+            c.status = "failed"; c.completedAt = at; c.detail = reason
+            try c.save(db)
+            try SQLiteAudit.append(db, at: at, actor: ceremony.actor, action: "\(ceremony.kind).failed", payload: ["ceremony": ceremony.id, "reason": reason])
+        }
+    }
+
+    // MARK: vendors
+
+    public func importVendors(_ definitions: [VendorDefinition], actor: String, source: String) throws -> [Int: VendorImportChange] {
+        let at = now()
+        return try write { db in
+            var changes: [Int: VendorImportChange] = [:]
+            for d in definitions {
+                let existing = try String.fetchOne(db, sql: "SELECT definitionSHA256 FROM vendors WHERE vid = ?", arguments: [d.vendor.vid])
+                if existing == d.vendor.definitionSHA256 { changes[d.vendor.vid] = .unchanged; continue }
+                changes[d.vendor.vid] = existing == nil ? .added : .updated
+                try db.execute(sql: "DELETE FROM vendor_products WHERE vid = ?", arguments: [d.vendor.vid])
+                try db.execute(sql: "DELETE FROM vendor_pais WHERE vid = ?", arguments: [d.vendor.vid])
+                try db.execute(sql: "INSERT OR REPLACE INTO vendors (vid, name, contact, source, definitionSHA256, updatedAt) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [d.vendor.vid, d.vendor.name, d.vendor.contact, d.vendor.source, d.vendor.definitionSHA256,
+                                           LedgerTime.storage(d.vendor.updatedAt)])
+                for r in d.products {
+                    try db.execute(sql: "INSERT INTO vendor_products (vid, first, last) VALUES (?, ?, ?)", arguments: [d.vendor.vid, r.lowerBound, r.upperBound])
+                }
+                for s in d.paiSKIDs {
+                    try db.execute(sql: "INSERT INTO vendor_pais (vid, paiSKID) VALUES (?, ?)", arguments: [d.vendor.vid, s])
+                }
+            }
+            let summary = changes.sorted { $0.key < $1.key }.map { String(format: "%04X:", $0.key) + $0.value.rawValue }.joined(separator: " ")
+            if changes.values.contains(where: { $0 != .unchanged }) {
+                try SQLiteAudit.append(db, at: at, actor: actor, action: "vendor.import", payload: ["source": source, "changes": summary])
+            }
+            return changes
+        }
+    }
+
+    public func vendor(vid: Int) throws -> VendorDefinition? {
+        try read { db in try Self.vendor(db, vid: vid) }
+    }
+
+    static func vendor(_ db: Database, vid: Int) throws -> VendorDefinition? {
+        guard let v = try Row.fetchOne(db, sql: "SELECT * FROM vendors WHERE vid = ?", arguments: [vid]).map(VendorRecord.init(row:)) else { return nil }
+        let products = try Row.fetchAll(db, sql: "SELECT first, last FROM vendor_products WHERE vid = ? ORDER BY first", arguments: [vid])
+            .map { ($0["first"] as Int)...($0["last"] as Int) }
+        let pais = try String.fetchAll(db, sql: "SELECT paiSKID FROM vendor_pais WHERE vid = ? ORDER BY paiSKID", arguments: [vid])
+        return VendorDefinition(vendor: v, products: products, paiSKIDs: pais)
+    }
+
+    public func vendors() throws -> [VendorDefinition] {
+        try read { db in try Int.fetchAll(db, sql: "SELECT vid FROM vendors ORDER BY vid").compactMap { try Self.vendor(db, vid: $0) } }
+    }
+}

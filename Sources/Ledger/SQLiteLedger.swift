@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+internal import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded ledger: one SQLite file (WAL) through GRDB, readable and writable by the owner only.
+public final class SQLiteLedger: Ledger {
+    let pool: DatabasePool
+    public let path: String
+    let now: @Sendable () -> Date
+    public var engine: String { "sqlite" }
+    public var location: String { path }
+
+    /// Opens (creating and migrating) the ledger at `path`. `clock` stamps audit entries and batch leases.
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator(clock: clock).migrate(pool)
+        } catch let e as DatabaseError { throw LedgerError.unavailable("\(path): \(e.message ?? "\(e.resultCode)")") }
+        self.path = path
+        now = clock
+        // The ledger holds every certificate and the audit chain: owner only, whatever the umask or an existing
+        // home said.
+        for p in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: p) { chmod(p, 0o600) }
+    }
+
+    /// Maps engine errors to the typed ledger errors, per constraint.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let e as DatabaseError { throw Self.map(e) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let e as DatabaseError { throw Self.map(e) }
+    }
+
+    static func map(_ e: DatabaseError) -> LedgerError {
+        let m = e.message ?? ""
+        guard e.resultCode == .SQLITE_CONSTRAINT else { return .unavailable(m.isEmpty ? "\(e.resultCode)" : m) }
+        if m.contains("certificates.issuerSKID, certificates.serial") { return .serialCollision }
+        if m.contains("certificates.batchID, certificates.batchItem") { return .batchItemClash(batchID: "?") }
+        if m.contains("batches.idempotencyKey") { return .idempotencyKeyTaken("?") }
+        return .constraint(m)
+    }
+
+    // MARK: reads
+
+    public func authorities(type: String?) throws -> [AuthorityRecord] {
+        try read { db in
+            let rows = type == nil ? try Row.fetchAll(db, sql: "SELECT * FROM authorities ORDER BY createdAt")
+                : try Row.fetchAll(db, sql: "SELECT * FROM authorities WHERE type = ? ORDER BY createdAt", arguments: [type])
+            return rows.map(AuthorityRecord.init(row:))
+        }
+    }
+
+    public func authority(skid: String) throws -> AuthorityRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM authorities WHERE skid = ?", arguments: [skid.uppercased()]).map(AuthorityRecord.init(row:)) }
+    }
+
+    public func certificates(type: String?) throws -> [CertificateRecord] {
+        try read { db in
+            let rows = type == nil ? try Row.fetchAll(db, sql: "SELECT * FROM certificates ORDER BY createdAt, batchItem")
+                : try Row.fetchAll(db, sql: "SELECT * FROM certificates WHERE type = ? ORDER BY createdAt, batchItem", arguments: [type])
+            return rows.map(CertificateRecord.init(row:))
+        }
+    }
+
+    public func certificates(matching key: String) throws -> [CertificateRecord] {
+        let k = key.uppercased()
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM certificates WHERE serial = ? UNION ALL SELECT * FROM certificates WHERE skid = ? AND serial <> ?",
+                             arguments: [k, k, k]).map(CertificateRecord.init(row:))
+        }
+    }
+
+    public func dacs(vid: Int?, batchID: String?) throws -> [CertificateRecord] {
+        try read { db in
+            var sql = "SELECT * FROM certificates WHERE type = 'dac'"
+            var args: [(any DatabaseValueConvertible)?] = []
+            if let vid { sql += " AND vid = ?"; args.append(vid) }
+            if let batchID { sql += " AND batchID = ?"; args.append(batchID) }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY createdAt, batchItem", arguments: StatementArguments(args)).map(CertificateRecord.init(row:))
+        }
+    }
+
+    public func ceremonies() throws -> [CeremonyRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM ceremonies ORDER BY startedAt").map(CeremonyRecord.init(row:)) }
+    }
+
+    public func counts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for t in ["authorities", "certificates", "ceremonies", "audit_log", "vendors", "batches", "audit_checkpoints"] {
+                out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0
+            }
+            return out
+        }
+    }
+
+    // MARK: audit
+
+    public func audit(actor: String, action: String, payload: [String: String]) throws {
+        let at = now()
+        try write { db in try SQLiteAudit.append(db, at: at, actor: actor, action: action, payload: payload) }
+    }
+
+    public func auditHead() throws -> AuditHead { try read { db in try SQLiteAudit.head(db) } }
+
+    public func verifyAudit(checkpointKey: P256.Signing.PublicKey?) throws -> AuditReport {
+        try read { db in try SQLiteAudit.verify(db, checkpointKey: checkpointKey) }
+    }
+
+    public func addCheckpoint(_ c: AuditCheckpoint) throws {
+        try write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, keyID, signature) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [c.seq, c.hash, c.at, c.keyID, c.signature])
+        }
+    }
+
+    public func lastCheckpoint() throws -> AuditCheckpoint? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").map {
+                AuditCheckpoint(seq: $0["seq"], hash: $0["hash"], at: $0["at"], keyID: $0["keyID"], signature: $0["signature"])
+            }
+        }
+    }
+}
