@@ -132,7 +132,8 @@ unsigned long mca_p11_generate_p256(mca_p11 *m, unsigned long session, const uns
     CK_MECHANISM mech = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
     // A CA key signs and does nothing else: no decrypt, unwrap or derive (some modules default them to true).
     CK_ATTRIBUTE pub[] = {
-        {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_ENCRYPT, &no, sizeof no}, {CKA_WRAP, &no, sizeof no},
+        // The public half is a public object, so that verification (audit checkpoints) needs no PIN.
+        {CKA_TOKEN, &yes, sizeof yes}, {CKA_PRIVATE, &no, sizeof no}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_ENCRYPT, &no, sizeof no}, {CKA_WRAP, &no, sizeof no},
         {CKA_EC_PARAMS, p256, sizeof p256},
         {CKA_LABEL, (void *)label, strlen(label)}, {CKA_ID, (void *)id, id_len},
     };

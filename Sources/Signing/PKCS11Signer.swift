@@ -8,7 +8,8 @@ public struct PKCS11Signer: Signer {
     public let pool: SessionPool
     public let keyID: [UInt8]
     public let label: String
-    let privateKey: UInt
+    /// The private key's object handle, found again if the token invalidates it (a re-opened login).
+    let privateKey: KeyHandle
     public let publicKey: P256.Signing.PublicKey
 
     public var keyDescription: String { "PKCS#11 token \"\(pool.tokenLabel)\" key \"\(label)\" (CKA_ID \(keyID.map { String(format: "%02X", $0) }.joined()))" }
@@ -25,7 +26,7 @@ public struct PKCS11Signer: Signer {
             return (priv, pub, try pool.module.attribute(session: s, object: pub, type: MCA_CKA_EC_POINT),
                     try pool.module.attribute(session: s, object: priv, type: MCA_CKA_LABEL))
         }
-        privateKey = found.0
+        privateKey = KeyHandle(found.0)
         label = String(decoding: found.3, as: UTF8.self)
         publicKey = try Self.point(fromECPoint: found.2)
     }
@@ -53,6 +54,17 @@ public struct PKCS11Signer: Signer {
         return try PKCS11Signer(pool: pool, keyID: skid)
     }
 
+    /// The public half of the key pair `keyID`: a public object, readable without logging in.
+    public static func publicKey(pool: SessionPool, keyID: [UInt8]) throws -> P256.Signing.PublicKey {
+        let point: [UInt8] = try pool.withSession { s in
+            guard let pub = try pool.module.find(session: s, objectClass: MCA_CKO_PUBLIC_KEY, id: keyID).first else {
+                throw PKCS11LoadError.keyNotFound(id: keyID.map { String(format: "%02X", $0) }.joined())
+            }
+            return try pool.module.attribute(session: s, object: pub, type: MCA_CKA_EC_POINT)
+        }
+        return try Self.point(fromECPoint: point)
+    }
+
     /// Removes the key pair (a ceremony that did not complete leaves nothing behind).
     public func destroy() throws {
         try pool.withSession { s in
@@ -66,18 +78,27 @@ public struct PKCS11Signer: Signer {
 
     public func sign(digest: SHA256Digest) throws -> [UInt8] {
         let d = Array(digest)
-        let raw: [UInt8] = try pool.withSession { s in
-            var sig = [UInt8](repeating: 0, count: 64)
-            var len: UInt = 64
-            try PKCS11Error.check(mca_p11_sign_ecdsa(pool.module.handle, s, privateKey, d, UInt(d.count), &sig, &len), "C_Sign(CKM_ECDSA)")
-            return Array(sig.prefix(Int(len)))
+        func once() throws -> [UInt8] {
+            try pool.withSession { s in
+                var sig = [UInt8](repeating: 0, count: 64)
+                var len: UInt = 64
+                try PKCS11Error.check(mca_p11_sign_ecdsa(pool.module.handle, s, privateKey.value, d, UInt(d.count), &sig, &len), "C_Sign(CKM_ECDSA)")
+                return Array(sig.prefix(Int(len)))
+            }
+        }
+        let raw: [UInt8]
+        do { raw = try once() } catch let e as PKCS11Error where e.rv == 0x82 /* OBJECT_HANDLE_INVALID */ || e.rv == 0x60 /* KEY_HANDLE_INVALID */ {
+            let found = try pool.withSession { s in try pool.module.find(session: s, objectClass: MCA_CKO_PRIVATE_KEY, id: keyID).first }
+            guard let handle = found else { throw PKCS11LoadError.keyNotFound(id: keyID.map { String(format: "%02X", $0) }.joined()) }
+            privateKey.value = handle
+            raw = try once()
         }
         return Array(try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
     }
 
     /// Reads an attribute of the private key through this layer (tests use it to show CKA_VALUE is refused).
     public func privateKeyAttribute(_ type: UInt) throws -> [UInt8] {
-        try pool.withSession { s in try pool.module.attribute(session: s, object: privateKey, type: type) }
+        try pool.withSession { s in try pool.module.attribute(session: s, object: privateKey.value, type: type) }
     }
 
     /// CKA_EC_POINT is a DER OCTET STRING around the uncompressed point (SoftHSM2; some modules give the raw point).
@@ -86,5 +107,16 @@ public struct PKCS11Signer: Signer {
         if p.count == 67, p[0] == 0x04, p[1] == 65 { p = Array(p[2...]) }
         else if p.count == 68, p[0] == 0x04, p[1] == 0x81, p[2] == 65 { p = Array(p[3...]) }
         return try P256.Signing.PublicKey(x963Representation: p)
+    }
+}
+
+/// A token object handle shared by copies of a signer, replaced when the token invalidates it.
+final class KeyHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handle: UInt
+    init(_ h: UInt) { handle = h }
+    var value: UInt {
+        get { lock.withLock { handle } }
+        set { lock.withLock { handle = newValue } }
     }
 }

@@ -1,46 +1,131 @@
 import CPKCS11
 import Foundation
 
+public enum SessionPoolError: Error, CustomStringConvertible, Equatable {
+    /// Every session stayed busy for the whole wait: the token is overloaded or a caller is stuck.
+    case timedOut(seconds: Double, sessions: Int)
+    public var description: String {
+        switch self {
+        case .timedOut(let s, let n): return "no PKCS#11 session became free within \(s) s (all \(n) busy); the token is overloaded or stuck"
+        }
+    }
+}
+
 /// Logged-in sessions on one token, lent to one task at a time: Cryptoki sessions are not for concurrent use, and
-/// a pool lets many tasks sign at once (the token decides how parallel it really is).
+/// a pool lets many tasks sign at once (the token decides how parallel it really is). A server calls it, so no
+/// wait is unbounded, and a session the token dropped (closed, logged out, token re-inserted) is re-opened and
+/// logged in again once before the error reaches the caller.
 public final class SessionPool: @unchecked Sendable {
     public let module: PKCS11Module
     public let slot: UInt
     public let tokenLabel: String
+    /// How long `withSession` waits for a free session.
+    public let waitTimeout: Double
+    private let readWrite: Bool
+    /// Kept in memory only, to log in again after the token dropped the login; nil for a read-only public pool.
+    private let pin: [UInt8]?
     private var free: [UInt]
+    private var open: Set<UInt>
     private let condition = NSCondition()
-    private let all: [UInt]
 
-    /// Opens `size` sessions and logs in (the login applies to every session of this process).
-    public init(module: PKCS11Module, tokenLabel: String, pin: [UInt8], size: Int = 4, readWrite: Bool = true) throws {
+    /// Opens `size` sessions and logs in with `pin` (the login applies to every session of this process). With a
+    /// nil `pin` the sessions are not logged in: they see public objects only (public keys, for verification).
+    public init(module: PKCS11Module, tokenLabel: String, pin: [UInt8]?, size: Int = 4, readWrite: Bool = true, waitTimeout: Double = 30) throws {
         self.module = module
         self.tokenLabel = tokenLabel
+        self.pin = pin
+        self.readWrite = readWrite
+        self.waitTimeout = waitTimeout
         slot = try module.slot(label: tokenLabel)
         var sessions: [UInt] = []
         do {
             for _ in 0..<max(1, size) { sessions.append(try module.openSession(slot: slot, readWrite: readWrite)) }
-            try module.login(session: sessions[0], pin: pin)
+            if let pin { try module.login(session: sessions[0], pin: pin) }
         } catch {
             sessions.forEach(module.closeSession)
             throw error
         }
         free = sessions
-        all = sessions
+        open = Set(sessions)
     }
 
-    deinit { all.forEach(module.closeSession) }
+    deinit { open.forEach(module.closeSession) }
 
-    public func withSession<T>(_ body: (UInt) throws -> T) rethrows -> T {
+    public var isLoggedIn: Bool { pin != nil }
+
+    /// CKR_ values after which a fresh, logged-in session is worth one more try.
+    static let recoverable: Set<UInt> = [0xB0 /* SESSION_CLOSED */, 0xB3 /* SESSION_HANDLE_INVALID */, 0x101 /* USER_NOT_LOGGED_IN */,
+                                         0x32 /* DEVICE_REMOVED */, 0xE0 /* TOKEN_NOT_PRESENT */]
+
+    public func withSession<T>(_ body: (UInt) throws -> T) throws -> T {
+        var s = try take()
+        do {
+            let r = try body(s)
+            give(s)
+            return r
+        } catch let e as PKCS11Error where Self.recoverable.contains(e.rv) {
+            s = try reopen(s)
+            do {
+                let r = try body(s)
+                give(s)
+                return r
+            } catch {
+                give(s)
+                throw error
+            }
+        } catch {
+            give(s)
+            throw error
+        }
+    }
+
+    private func take() throws -> UInt {
         condition.lock()
-        while free.isEmpty { condition.wait() }
-        let s = free.removeLast()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: waitTimeout)
+        while free.isEmpty {
+            if !condition.wait(until: deadline) && free.isEmpty { throw SessionPoolError.timedOut(seconds: waitTimeout, sessions: open.count) }
+        }
+        return free.removeLast()
+    }
+
+    private func give(_ s: UInt) {
+        condition.lock()
+        free.append(s)
+        condition.signal()
         condition.unlock()
-        defer {
+    }
+
+    /// Replaces a dropped session with a new one, logged in again.
+    private func reopen(_ old: UInt) throws -> UInt {
+        module.closeSession(old)
+        condition.lock()
+        open.remove(old)
+        condition.unlock()
+        let new: UInt
+        do {
+            new = try module.openSession(slot: try module.slot(label: tokenLabel), readWrite: readWrite)
+            if let pin { try module.login(session: new, pin: pin) }
+        } catch {
+            // The pool keeps its size: the dead handle goes back, and the next caller tries to re-open it again.
             condition.lock()
-            free.append(s)
+            open.insert(old)
+            free.append(old)
             condition.signal()
             condition.unlock()
+            throw error
         }
-        return try body(s)
+        condition.lock()
+        open.insert(new)
+        condition.unlock()
+        return new
+    }
+
+    /// Closes every session of the pool behind its back (the token logs the process out), as a token reset or a
+    /// dropped network HSM connection would. For tests of the recovery path.
+    public func dropSessionsForTesting() {
+        condition.lock()
+        defer { condition.unlock() }
+        open.forEach(module.closeSession)
     }
 }

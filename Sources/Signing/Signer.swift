@@ -8,18 +8,43 @@ public protocol Signer: Sendable {
     var keyDescription: String { get }
     /// Signs a SHA-256 digest computed by the caller; returns a DER `Ecdsa-Sig-Value`.
     func sign(digest: SHA256Digest) throws -> [UInt8]
+    /// Whether `signChecked` verifies this signer's output before it is used. True for anything outside the
+    /// process (an HSM can fail or be faulted); the in-process development signer opts out.
+    var outputNeedsCheck: Bool { get }
+}
+
+extension Signer {
+    public var outputNeedsCheck: Bool { true }
+
+    /// The one signing primitive for certificates and CRLs: `lint` sees the exact to-be-signed bytes and may refuse
+    /// them (then the key is never used); the signature is verified with the signer's public key before it is
+    /// returned, so a faulty token cannot put a bad signature into the ledger (Go's x509 does the same).
+    public func signChecked(_ tbs: [UInt8], lint: ([UInt8]) throws -> Void) throws -> [UInt8] {
+        try lint(tbs)
+        let digest = SHA256.hash(data: tbs)
+        let der = try sign(digest: digest)
+        if outputNeedsCheck {
+            guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: der), publicKey.isValidSignature(sig, for: digest) else {
+                throw SignerError.signatureDidNotVerify(keyDescription)
+            }
+        }
+        return der
+    }
 }
 
 public enum SignerError: Error, CustomStringConvertible, Equatable {
     case unsupportedAlgorithm(String)
     case keyNotExportable
     case signingFailed(String)
+    /// The signer returned a signature its own public key does not verify: nothing was recorded or delivered.
+    case signatureDidNotVerify(String)
 
     public var description: String {
         switch self {
         case .unsupportedAlgorithm(let a): return "signer supports ecdsa-with-SHA256 only, asked for \(a)"
         case .keyNotExportable: return "CA private keys cannot be serialized or exported"
         case .signingFailed(let r): return "signing failed: \(r)"
+        case .signatureDidNotVerify(let k): return "the signature returned by \(k) does not verify with its public key; nothing was issued"
         }
     }
 }

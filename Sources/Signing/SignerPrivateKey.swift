@@ -4,8 +4,9 @@ import SwiftASN1
 import X509
 
 /// Bridges a `Signer` to swift-certificates' `CustomPrivateKey`, so `Certificate(…, issuerPrivateKey:)`
-/// signs through it. `beforeSigning` sees the exact to-be-signed bytes first and may refuse them by throwing:
-/// that is where the builder lints, so a refused certificate never reaches the key.
+/// signs through it, by the one signing primitive (`Signer.signChecked`). `beforeSigning` sees the exact to-be-signed
+/// bytes first and may refuse them by throwing: that is where the builder lints, so a refused certificate never
+/// reaches the key.
 public struct SignerPrivateKey: CustomPrivateKey {
     public let signer: any Signer
     let beforeSigning: (@Sendable ([UInt8]) throws -> Void)?
@@ -21,9 +22,7 @@ public struct SignerPrivateKey: CustomPrivateKey {
 
     public func signSynchronously(bytes: some DataProtocol, signatureAlgorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
         guard signatureAlgorithm == .ecdsaWithSHA256 else { throw SignerError.unsupportedAlgorithm("\(signatureAlgorithm)") }
-        let tbs = Array(bytes)
-        try beforeSigning?(tbs)
-        let der = try signer.sign(digest: SHA256.hash(data: tbs))
+        let der = try signer.signChecked(Array(bytes)) { tbs in try beforeSigning?(tbs) }
         return try Certificate.Signature(signatureAlgorithm: .ecdsaWithSHA256, signatureBytes: ASN1BitString(bytes: der[...]))
     }
 
