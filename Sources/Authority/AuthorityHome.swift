@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// The authority's home directory: ledger, SoftHSM2 configuration and token store, issued files, transcripts.
 public struct AuthorityHome: Sendable {
@@ -18,6 +19,21 @@ public struct AuthorityHome: Sendable {
     public init(root: URL) { self.root = root }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: ledger.path) || FileManager.default.fileExists(atPath: settings.path) }
+
+    public func loadSettings() throws -> AuthoritySettings {
+        guard FileManager.default.fileExists(atPath: settings.path), FileManager.default.fileExists(atPath: ledger.path) else {
+            throw AuthorityError.notInitialized(root.path)
+        }
+        do { return try JSONDecoder().decode(AuthoritySettings.self, from: Data(contentsOf: settings)) } catch {
+            throw AuthorityError.refused("\(settings.path) is not a matter-ca settings file")
+        }
+    }
+
+    /// The ledger alone, without the token: for the commands that only read it or import the vendor registry.
+    public func openLedger(clock: @escaping @Sendable () -> Date = { Date() }) throws -> any Ledger {
+        _ = try loadSettings()
+        return try SQLiteLedger(path: ledger.path, clock: clock)
+    }
 }
 
 /// What `init` decided, read by every later command.
@@ -26,4 +42,6 @@ public struct AuthoritySettings: Codable, Sendable {
     public var pkcs11Module: String
     /// Set when the token is the home's own SoftHSM2 token.
     public var softHSMConfig: String?
+    /// CKA_ID (hex) of the token key that signs audit checkpoints.
+    public var checkpointKeyID: String?
 }

@@ -5,14 +5,21 @@ import Glibc
 
 /// Output files are written to `name.partial` and renamed into place: a crash never leaves a torn file under the
 /// final name, and there is no fsync per file (a batch writes tens of thousands; the ledger is the durable record).
+/// The partial file is created new (`O_EXCL|O_NOFOLLOW`) with its final mode, so a planted symlink is never
+/// followed and a key file is never readable by others, not even for its first byte.
 enum FileOutput {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644) throws {
         let tmp = url.path + ".partial"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        let ok = bytes.withUnsafeBytes { buf -> Bool in
+        // A leftover partial (a crash, or something planted) is removed, never reused: unlink removes a symlink
+        // itself, not its target.
+        if unlink(tmp) != 0 && errno != ENOENT { throw failure("cannot remove the stale \(tmp)") }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure("cannot create \(tmp)") }
+        // The umask may have narrowed the mode; a secret must not be wider than asked either.
+        fchmod(fd, mode)
+        var ok = bytes.withUnsafeBytes { buf -> Bool in
             var offset = 0
             while offset < buf.count {
                 let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
@@ -21,11 +28,56 @@ enum FileOutput {
             }
             return true
         }
-        if mode != 0o644 { fchmod(fd, mode) }
-        close(fd)
-        guard ok, rename(tmp, url.path) == 0 else {
+        let writeErrno = errno
+        if close(fd) != 0 { ok = false }
+        guard ok else {
             unlink(tmp)
-            throw Failure(description: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+            errno = writeErrno
+            throw failure("cannot write \(url.path)")
         }
+        // rename replaces a symlink at the final name; it never writes through it.
+        guard rename(tmp, url.path) == 0 else {
+            let e = failure("cannot move \(tmp) to \(url.path)")
+            unlink(tmp)
+            throw e
+        }
+    }
+
+    static func failure(_ what: String) -> Failure { Failure(description: "\(what): \(String(cString: strerror(errno)))") }
+}
+
+/// Where a command will write, checked before anything is recorded: a directory (created if missing) that this
+/// process can create files in.
+public enum OutputLocation {
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let reason: String
+        public var description: String { "output location \(path): \(reason); nothing was recorded or signed" }
+    }
+
+    public static func prepare(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw Problem(path: url.path, reason: "is a file, not a directory") }
+        } else {
+            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+                throw Problem(path: url.path, reason: "cannot be created (\(reason(error)))")
+            }
+        }
+        let probe = url.appendingPathComponent(".matter-ca-probe-\(getpid())")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw Problem(path: url.path, reason: "is not writable (\(String(cString: strerror(errno))))") }
+        close(fd)
+        unlink(probe.path)
+    }
+
+    /// The POSIX reason inside a Foundation error, without the rest of its dump.
+    public static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 }

@@ -23,14 +23,14 @@ public enum VendorRegistry {
 
     /// Reads every `*.yaml` file of `directory`; PAIs are resolved against the ledger's PAIs. All problems of all
     /// files are reported together.
-    public static func load(directory: URL, pais: [AuthorityRecord]) throws -> [VendorDefinition] {
+    public static func load(directory: URL, pais: [AuthorityRecord], now: Date = Date()) throws -> [VendorDefinition] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         var problems: [Problem] = []
         var definitions: [(VendorDefinition, String, Int)] = []
         if names.isEmpty { problems.append(Problem(file: directory.path, line: 0, reason: "no *.yaml vendor files")) }
         for name in names {
             let path = directory.appendingPathComponent(name).path
-            do { definitions.append(try parse(path: path, pais: pais)) } catch let p as Problem { problems.append(p) }
+            do { definitions.append(try parse(path: path, pais: pais, now: now)) } catch let p as Problem { problems.append(p) }
         }
         var byVID: [Int: (String, Int)] = [:]
         for (d, file, line) in definitions {
@@ -42,7 +42,7 @@ public enum VendorRegistry {
         return definitions.map(\.0)
     }
 
-    static func parse(path: String, pais: [AuthorityRecord]) throws -> (VendorDefinition, String, Int) {
+    static func parse(path: String, pais: [AuthorityRecord], now: Date) throws -> (VendorDefinition, String, Int) {
         func fail(_ n: Node?, _ reason: String) -> Problem { Problem(file: path, line: n?.mark?.line ?? 1, reason: reason) }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw fail(nil, "cannot read") }
@@ -60,7 +60,7 @@ public enum VendorRegistry {
             values[key] = v
         }
         guard let vidNode = values["vid"] else { throw fail(root, "missing key \"vid\"") }
-        guard let vidText = vidNode.string, vidText.count == 4, let vid = UInt16(vidText, radix: 16), vid != 0 else {
+        guard let vidText = vidNode.string, let vid = strictHexValue(vidText, digits: 4...4), vid != 0, vid != 0xFFFF else {
             throw fail(vidNode, "vid \"\(vidNode.string ?? "")\" is not 4 hex digits of a vendor (0001–FFFE)")
         }
         guard let nameNode = values["name"], let name = nameNode.string, !name.isEmpty else { throw fail(values["name"] ?? root, "missing or empty \"name\"") }
@@ -72,7 +72,7 @@ public enum VendorRegistry {
             guard let s = p.string else { throw fail(p, "a product is a PID \"8000\" or a range \"8001-800F\"") }
             let parts = s.split(separator: "-", omittingEmptySubsequences: false).map { String($0) }
             func pid(_ t: String) throws -> Int {
-                guard (1...5).contains(t.count), let v = Int(t, radix: 16) else { throw fail(p, "\"\(t)\" is not a hex PID") }
+                guard let v = strictHexValue(t, digits: 1...5) else { throw fail(p, "\"\(t)\" is not a hex PID") }
                 guard (0x0001...0xFFFF).contains(v) else { throw fail(p, String(format: "PID 0x%04X is outside 0x0001–0xFFFF", v)) }
                 return v
             }
@@ -92,25 +92,29 @@ public enum VendorRegistry {
                 throw fail(p, matches.isEmpty ? "unknown PAI \"\(key)\" (not in the ledger)" : "PAI name \"\(key)\" is ambiguous; give the SKID")
             }
             let pai = matches[0]
-            guard pai.vid == Int(vid) else {
+            guard pai.vid == vid else {
                 throw fail(p, "PAI \"\(key)\" carries VID \(pai.vid.map { String(format: "%04X", $0) } ?? "none"), not \(vidText)")
             }
             skids.append(pai.skid)
         }
         let contact = values["contact"]?.string
-        let canonical = [vidText.uppercased(), name, contact ?? "", ranges.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ","),
-                         skids.sorted().joined(separator: ",")].joined(separator: "|")
-        let sha = SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
-        let record = VendorRecord(vid: Int(vid), name: name, contact: contact, source: (path as NSString).lastPathComponent,
-                                  definitionSHA256: sha, updatedAt: Date())
+        let sha = Canonical.sha256([vidText.uppercased(), name, contact ?? "", ranges.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ","),
+                                    skids.sorted().joined(separator: ",")])
+        let record = VendorRecord(vid: vid, name: name, contact: contact, source: (path as NSString).lastPathComponent,
+                                  definitionSHA256: sha, updatedAt: now)
         return (VendorDefinition(vendor: record, products: ranges, paiSKIDs: skids), path, vidNode.mark?.line ?? 1)
     }
 }
 
-extension Authority {
-    /// `matter-ca vendor import DIR`.
-    public func importVendors(directory: URL) throws -> [Int: Ledger.ImportChange] {
-        let definitions = try VendorRegistry.load(directory: directory, pais: try ledger.authorities(type: "pai"))
+extension VendorRegistry {
+    /// `matter-ca vendor import DIR`: the whole folder checked against the ledger's PAIs, then imported in one
+    /// transaction. Needs the ledger only (no token, no PIN).
+    public static func importDirectory(_ directory: URL, into ledger: any Ledger, actor: String, now: Date) throws -> [Int: VendorImportChange] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Refused(problems: [Problem(file: directory.path, line: 0, reason: "not a directory of vendor YAML files")])
+        }
+        let definitions = try load(directory: directory, pais: try ledger.authorities(type: "pai"), now: now)
         return try ledger.importVendors(definitions, actor: actor, source: directory.path)
     }
 }

@@ -53,3 +53,15 @@ public struct CertificateRequest: Sendable {
         self.publicKey = publicKey; self.notBefore = notBefore
     }
 }
+
+extension Template {
+    /// SHA-256 of every field that shapes a certificate: a batch's idempotency key is bound to it, so a changed
+    /// template is a different request.
+    public var fingerprint: String {
+        let lifetimeText: String
+        switch lifetime { case .days(let d): lifetimeText = "days:\(d)"; case .noWellDefinedExpiry: lifetimeText = "no-expiry" }
+        let fields = ["\(type)", lifetimeText, commonNamePattern, "\(vidPidEncoding)", String(serialLength), String(paaPathLengthOne),
+                      String(caDigitalSignature), crlDistributionPointURI ?? "-", String(backdateSeconds)]
+        return SHA256.hash(data: Data(fields.map { "\($0.utf8.count):\($0)" }.joined().utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -55,3 +55,11 @@ func decodeUppercaseHex4<C: Collection>(_ bytes: C) -> UInt16? where C.Element =
     }
     return v
 }
+
+/// ASCII hex digits only: no sign, prefix or spaces ("+FF1" is not a VID, though `Int(_:radix:)` takes it).
+public func strictHexValue(_ s: some StringProtocol, digits: ClosedRange<Int>) -> Int? {
+    guard digits.contains(s.utf8.count), s.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }) else {
+        return nil
+    }
+    return Int(s, radix: 16)
+}

@@ -1,0 +1,74 @@
+import CertificateTemplates
+import Foundation
+import Ledger
+import MatterPKI
+import Signing
+import X509Builder
+
+/// The workflows of the authority over its token and ledger. Split by job: `Inventory` (reads, no token),
+/// `Authorization` (principal → grant), `Issuer` (the one issue path), ceremonies, the batch runner and its output,
+/// audit checkpoints, `Doctor`.
+public final class Authority: @unchecked Sendable {
+    public let home: AuthorityHome
+    public let settings: AuthoritySettings
+    public let ledger: any Ledger
+    public let pool: SessionPool
+    public let templates: [CertificateType: Template]
+    /// The operator at the CLI; front ends pass their own principal to `authorize`.
+    public let actor: String
+    /// Every workflow takes its time from here (tests pin it).
+    public let clock: @Sendable () -> Date
+    /// Certificates signed through the one issue path in this process, by type (tests count calls; metrics read it).
+    public static let issued = IssuanceCounter()
+    var faults = FaultInjection()
+
+    public var inventory: Inventory { Inventory(ledger: ledger) }
+
+    /// Opens an initialised home: the token (logged in with `pin`) and the ledger.
+    public init(home: AuthorityHome, pin: [UInt8], moduleOverride: String? = nil, templatesDirectory: URL? = nil, sessions: Int = 4,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.home = home
+        settings = try home.loadSettings()
+        self.clock = clock
+        pool = try Self.openPool(settings, module: moduleOverride, pin: pin, sessions: sessions)
+        ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+        templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
+        actor = Self.currentActor()
+    }
+
+    /// A pool of sessions on the home's token; with a nil PIN it sees public objects only.
+    static func openPool(_ settings: AuthoritySettings, module: String?, pin: [UInt8]?, sessions: Int) throws -> SessionPool {
+        if let conf = settings.softHSMConfig { setenv("SOFTHSM2_CONF", conf, 1) }
+        do {
+            let m = try PKCS11Module.load(path: module ?? settings.pkcs11Module)
+            return try SessionPool(module: m, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)
+        } catch { throw AuthorityError.from(error) }
+    }
+
+    /// Who is at the CLI: MATTER_CA_ACTOR, else the login name, at this host. It is data in the audit chain (hashed
+    /// length-prefixed), so no value can shift a field boundary.
+    public static func currentActor() -> String {
+        let env = ProcessInfo.processInfo.environment
+        return (env["MATTER_CA_ACTOR"] ?? env["USER"] ?? "operator") + "@" + ProcessInfo.processInfo.hostName
+    }
+
+    public func signer(for authority: AuthorityRecord) throws -> PKCS11Signer {
+        guard let id = [UInt8](hex: authority.skid) else { throw AuthorityError.refused("bad SKID \(authority.skid) in the ledger") }
+        do { return try PKCS11Signer(pool: pool, keyID: id) } catch { throw AuthorityError.from(error) }
+    }
+}
+
+/// Counts of certificates signed through the one issue path.
+public final class IssuanceCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [CertificateType: Int] = [:]
+    func add(_ t: CertificateType, _ n: Int = 1) { lock.withLock { counts[t, default: 0] += n } }
+    public func count(_ t: CertificateType) -> Int { lock.withLock { counts[t] ?? 0 } }
+    public var total: Int { lock.withLock { counts.values.reduce(0, +) } }
+}
+
+/// Faults that tests inject where no outside condition can provoke them reliably.
+struct FaultInjection: Sendable {
+    /// Ceremony files fail to write after the ceremony committed.
+    var ceremonyOutput = false
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Ledger
+import Signing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Authority {
+    public static let checkpointKeyLabel = "matter-ca audit checkpoints"
+
+    /// `matter-ca init`: the home, a SoftHSM2 token of its own (or a token of `module`), the ledger, and the token
+    /// key that signs audit checkpoints. Refuses an existing home. PINs come from the caller (environment, a file
+    /// or a prompt), never from argv.
+    @discardableResult
+    public static func initialize(home: AuthorityHome, pin: [UInt8], soPIN: [UInt8], module: String? = nil,
+                                  tokenLabel: String = "matter-ca", clock: @escaping @Sendable () -> Date = { Date() }) throws -> AuthoritySettings {
+        guard !home.exists else { throw AuthorityError.homeExists(home.root.path) }
+        let modulePath = PKCS11Module.defaultPath(explicit: module)
+        let ownSoftHSM = modulePath == PKCS11Module.softHSM2Path
+        let fm = FileManager.default
+        let rootExisted = fm.fileExists(atPath: home.root.path)
+        var created: [URL] = []
+        var settings = AuthoritySettings(tokenLabel: tokenLabel, pkcs11Module: modulePath, softHSMConfig: nil, checkpointKeyID: nil)
+        do {
+            try fm.createDirectory(at: home.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // An existing directory keeps its contents, but the authority's files are the owner's alone.
+            chmod(home.root.path, 0o700)
+            if ownSoftHSM {
+                try fm.createDirectory(at: home.tokenDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                created.append(home.tokenDirectory)
+                let conf = "directories.tokendir = \(home.tokenDirectory.path)\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
+                try FileOutput.write(Data(conf.utf8), to: home.softHSMConfig, mode: 0o600)
+                created.append(home.softHSMConfig)
+                setenv("SOFTHSM2_CONF", home.softHSMConfig.path, 1)
+                settings.softHSMConfig = home.softHSMConfig.path
+            }
+            let module = try PKCS11Module.load(path: modulePath)
+            _ = try module.initializeToken(label: tokenLabel, soPIN: soPIN, userPIN: pin)
+            let pool = try SessionPool(module: module, tokenLabel: tokenLabel, pin: pin, size: 1)
+            let checkpointKey = try PKCS11Signer.generate(pool: pool, label: checkpointKeyLabel)
+            settings.checkpointKeyID = checkpointKey.keyID.map { String(format: "%02X", $0) }.joined()
+            created += [home.ledger, URL(fileURLWithPath: home.ledger.path + "-wal"), URL(fileURLWithPath: home.ledger.path + "-shm")]
+            let ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileOutput.write(try enc.encode(settings), to: home.settings, mode: 0o600)
+            created.append(home.settings)
+            try ledger.audit(actor: currentActor(), action: "authority.init",
+                             payload: ["token": tokenLabel, "module": modulePath, "checkpointKey": settings.checkpointKeyID ?? ""])
+            try AuditCheckpoints.sign(ledger: ledger, pool: pool, keyID: checkpointKey.keyID, at: clock())
+        } catch {
+            // Nothing half-made: a failed init removes what it created, and only that (the directory may be the
+            // operator's own).
+            for url in created.reversed() { try? fm.removeItem(at: url) }
+            if !rootExisted { try? fm.removeItem(at: home.root) }
+            throw AuthorityError.from(error)
+        }
+        return settings
+    }
+}

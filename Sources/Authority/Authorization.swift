@@ -1,0 +1,126 @@
+import CertificateTemplates
+import Foundation
+import Ledger
+import MatterPKI
+
+/// Who is asking. Every front end maps its credential to one of these and calls `authorize`; nothing else decides
+/// what may be issued.
+public enum Principal: Sendable, Equatable, CustomStringConvertible {
+    /// The operator at the CLI, on the authority's own machine: any request the registry allows.
+    case `operator`(String)
+    /// A vendor's credential (API token, factory station certificate): DACs for that vendor only.
+    case vendor(VendorID, credential: String)
+    /// An administrator over the network: what the operator may do.
+    case admin(String)
+
+    public var description: String {
+        switch self {
+        case .operator(let who): return who
+        case .vendor(let v, let c): return "vendor \(v.hex) (\(c))"
+        case .admin(let who): return "admin \(who)"
+        }
+    }
+}
+
+/// What is asked for, before anyone has checked it.
+public struct IssueRequest: Sendable {
+    public enum Kind: Sendable {
+        case paa(vid: VendorID?, lifetime: Template.Lifetime?)
+        /// `paa`: SKID or name.
+        case pai(paa: String, vid: VendorID, pid: ProductID?)
+        /// `pai`: SKID or name.
+        case dac(vendor: VendorID, pid: ProductID, pai: String)
+    }
+    public var kind: Kind
+    public var name: String
+    public init(_ kind: Kind, name: String) { self.kind = kind; self.name = name }
+}
+
+/// A request that `authorize` accepted: the only thing the issue path takes. Its initializer is private to this
+/// file, so no front end can make one without authorization.
+public struct Grant: Sendable {
+    public let principal: Principal
+    public let type: CertificateType
+    public let name: String
+    public let vid: VendorID?
+    public let pid: ProductID?
+    /// The authority that signs (nil for a self-signed PAA).
+    public let issuer: AuthorityRecord?
+    public let template: Template
+    public let vendor: VendorDefinition?
+
+    fileprivate init(principal: Principal, type: CertificateType, name: String, vid: VendorID?, pid: ProductID?, issuer: AuthorityRecord?,
+                     template: Template, vendor: VendorDefinition?) {
+        self.principal = principal; self.type = type; self.name = name; self.vid = vid; self.pid = pid; self.issuer = issuer
+        self.template = template; self.vendor = vendor
+    }
+}
+
+/// Why a request is refused: who is asking does not match what the ledger says they may get.
+public enum AuthorizationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownVendor(VendorID)
+    case pidNotAllowedForVendor(ProductID, VendorID)
+    case unknownPAI(String)
+    case paiDoesNotServeVendor(pai: String, vendor: VendorID)
+    case paiVendorMismatch(pai: String, paiVID: String, vendor: VendorID)
+    case paiProductMismatch(pai: String, paiPID: ProductID, requested: ProductID)
+    case notPermitted(principal: String, request: String)
+
+    public var description: String {
+        switch self {
+        case .unknownVendor(let v): return "unknownVendor: no vendor with VID \(v) in the ledger (matter-ca vendor import)"
+        case .pidNotAllowedForVendor(let p, let v): return "pidNotAllowedForVendor: PID \(p) is not one of vendor \(v)'s products"
+        case .unknownPAI(let k): return "unknownPAI: no PAI with SKID or name \"\(k)\""
+        case .paiDoesNotServeVendor(let p, let v): return "paiDoesNotServeVendor: PAI \(p) does not serve vendor \(v)"
+        case .paiVendorMismatch(let p, let pv, let v): return "paiVendorMismatch: PAI \(p) carries VID \(pv), the vendor is \(v)"
+        case .paiProductMismatch(let p, let pp, let r): return "paiProductMismatch: PAI \(p) is scoped to PID \(pp), the request is for \(r)"
+        case .notPermitted(let who, let what): return "notPermitted: \(who) may not request \(what)"
+        }
+    }
+}
+
+extension Authority {
+    /// The one authorization, for every front end and every certificate type: the principal's rights, the
+    /// vendor registry (VID, PIDs, serving PAIs), the issuer's scope, and the template that will shape it.
+    public func authorize(_ request: IssueRequest, by principal: Principal) throws -> Grant {
+        switch request.kind {
+        case .paa(let vid, let lifetime):
+            guard case .vendor = principal else {
+                var template = templates[.paa]!
+                if let lifetime { template.lifetime = lifetime }
+                return Grant(principal: principal, type: .paa, name: request.name, vid: vid, pid: nil, issuer: nil, template: template, vendor: nil)
+            }
+            throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAA")
+        case .pai(let paaKey, let vid, let pid):
+            if case .vendor = principal { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAI") }
+            let paa = try inventory.authority(paaKey, type: "paa")
+            if let scoped = paa.vid, scoped != Int(vid.rawValue) {
+                throw AuthorityError.vidMismatch(paaVID: VendorID(UInt16(scoped)).hex, requested: vid.hex)
+            }
+            return Grant(principal: principal, type: .pai, name: request.name, vid: vid, pid: pid, issuer: paa, template: templates[.pai]!, vendor: nil)
+        case .dac(let vid, let pid, let paiKey):
+            if case .vendor(let own, _) = principal, own != vid {
+                throw AuthorizationError.notPermitted(principal: principal.description, request: "DACs for vendor \(vid.hex)")
+            }
+            let (vendor, pai) = try authorizeDAC(vendor: vid, pid: pid, pai: paiKey)
+            return Grant(principal: principal, type: .dac, name: "DAC \(vid.hex)/\(pid.hex)", vid: vid, pid: pid, issuer: pai,
+                         template: templates[.dac]!, vendor: vendor)
+        }
+    }
+
+    /// A DAC request names a vendor: the VID is the vendor's, the PID one of its products, the PAI one that serves
+    /// it and whose VID (and PID, if it has one) match. A ledger that cannot be read is that error, never "unknown".
+    func authorizeDAC(vendor vid: VendorID, pid: ProductID, pai key: String) throws -> (VendorDefinition, AuthorityRecord) {
+        guard let vendor = try ledger.vendor(vid: Int(vid.rawValue)) else { throw AuthorizationError.unknownVendor(vid) }
+        guard vendor.allows(pid: Int(pid.rawValue)) else { throw AuthorizationError.pidNotAllowedForVendor(pid, vid) }
+        let matches = try ledger.authorities(type: "pai").filter { $0.skid == key.uppercased() || $0.name == key }
+        guard matches.count == 1 else { throw AuthorizationError.unknownPAI(key) }
+        let pai = matches[0]
+        guard vendor.paiSKIDs.contains(pai.skid) else { throw AuthorizationError.paiDoesNotServeVendor(pai: pai.skid, vendor: vid) }
+        guard pai.vid == Int(vid.rawValue) else {
+            throw AuthorizationError.paiVendorMismatch(pai: pai.skid, paiVID: pai.vid.map { String(format: "%04X", $0) } ?? "none", vendor: vid)
+        }
+        if let p = pai.pid, p != Int(pid.rawValue) { throw AuthorizationError.paiProductMismatch(pai: pai.skid, paiPID: ProductID(UInt16(p)), requested: pid) }
+        return (vendor, pai)
+    }
+}

@@ -1,0 +1,125 @@
+import Crypto
+import Dispatch
+import Foundation
+import Ledger
+import MatterPKI
+import Signing
+import X509Builder
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Authority {
+    public static let batchChunk = 512
+    /// How long a batch stays claimed by the process issuing it without a renewal (renewed every chunk).
+    public static let batchLease: TimeInterval = 120
+
+    /// `matter-ca dac batch`: one authorization, CSR checks, output location, idempotency, a lease on the batch, then
+    /// issuance in chunks through the one issue path — each chunk signed concurrently and committed in one
+    /// transaction before any of its files is written. `paiSigner` replaces the PAI's token key, for benchmarks.
+    public func issueBatch(_ r: DACBatchRequest, paiSigner: (any Signer)? = nil,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DACBatchResult {
+        guard r.count > 0 else { throw BatchError.empty }
+        guard r.count <= r.maxBatchSize else { throw BatchError.tooLarge(count: r.count, max: r.maxBatchSize) }
+        let principal = r.principal ?? .operator(actor)
+        let grant = try authorize(IssueRequest(.dac(vendor: r.vendor, pid: r.pid, pai: r.pai), name: ""), by: principal)
+        let paiRecord = grant.issuer!
+        let csrKeys = try CSRCheck.keys(r.source)
+        try OutputLocation.prepare(r.output)
+        // The request as a canonical encoding, bound to the template: the same key with another template, PAI,
+        // count or set of device keys is a different request.
+        var parts = ["dac batch v2", r.kind, r.vendor.hex, r.pid.hex, paiRecord.skid, String(r.count), grant.template.fingerprint]
+        parts += csrKeys.map { Array(SHA256.hash(data: $0.x963Representation)).hexString }
+        let requestSHA = Canonical.sha256(parts)
+
+        let key = r.idempotencyKey ?? UUID().uuidString
+        var batch: BatchRecord
+        if let existing = try ledger.batch(idempotencyKey: key) {
+            guard existing.requestSHA256 == requestSHA else { throw BatchError.idempotencyConflict(key: key) }
+            if existing.status == "completed" {
+                let items = try BatchOutput(authority: self, batch: existing, output: r.output, csrNames: Self.csrNames(r.source))
+                    .finalize(requireKeys: false)
+                return DACBatchResult(batch: existing, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
+            }
+            guard r.resume else { throw BatchError.interrupted(key: key) }
+            batch = existing
+        } else {
+            guard !r.resume else { throw BatchError.nothingToResume(key: r.idempotencyKey) }
+            batch = BatchRecord(id: UUID().uuidString, idempotencyKey: key, vid: Int(r.vendor.rawValue), pid: Int(r.pid.rawValue),
+                                paiSKID: paiRecord.skid, kind: r.kind, count: r.count, requestSHA256: requestSHA, status: "started",
+                                createdAt: clock(), completedAt: nil, outputPath: r.output.path)
+            do { try ledger.createBatch(batch, actor: principal.description) } catch LedgerError.idempotencyKeyTaken {
+                // Another request claimed the key between our read and our write: it is theirs to issue.
+                throw BatchError.interrupted(key: key)
+            }
+        }
+        try claim(batch)
+        defer { try? checkpoint() }
+
+        let issuer = try issuerContext(for: grant, signer: paiSigner)!
+        let out = BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source))
+        if r.kind == "generated" { try OutputLocation.prepare(out.staging) }
+        let done = try ledger.batchItemsIssued(batch.id)
+        let remaining = (0..<r.count).filter { !done.contains($0) }
+        var issuedNow = 0
+        progress?(done.count, r.count)
+        for start in stride(from: 0, to: remaining.count, by: Self.batchChunk) {
+            let items = Array(remaining[start..<min(start + Self.batchChunk, remaining.count)])
+            let keys: [P256.Signing.PublicKey]
+            switch r.source {
+            case .csrs: keys = items.map { csrKeys[$0] }
+            case .generated:
+                keys = try Parallel.map(items) { i in Result { try out.stagedKey(item: i).publicKey } }.map {
+                    do { return try $0.get() } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+                }
+            }
+            for attempt in 1... {
+                let certificates = try issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
+                let records = zip(items, certificates).map { item, c in record(c, grant: grant, batchID: batch.id, item: item) }
+                do { try ledger.commitChunk(records, batchID: batch.id, actor: principal.description) } catch LedgerError.serialCollision where attempt < 3 {
+                    continue
+                }
+                // Committed: only now do the certificates (and their keys) go out.
+                do { try out.write(Array(zip(items, records))) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+                break
+            }
+            issuedNow += items.count
+            progress?(done.count + issuedNow, r.count)
+            try claim(batch)
+        }
+        try ledger.completeBatch(batch.id, actor: principal.description)
+        batch = try ledger.batch(id: batch.id) ?? batch
+        let manifest: [ManifestItem]
+        do { manifest = try out.finalize(requireKeys: true) } catch let e as BatchError { throw e } catch {
+            throw BatchError.outputFailed(key: key, reason: "\(error)")
+        }
+        return DACBatchResult(batch: batch, items: manifest, reused: false, newlyIssued: issuedNow, stagingLeft: out.removeStaging())
+    }
+
+    /// Signs one chunk concurrently, each certificate through the one issue path.
+    func issueChunk(items: [Int], keys: [P256.Signing.PublicKey], grant: Grant, issuer: IssuerContext) throws -> [IssuedCertificate] {
+        let now = clock()
+        let results = Parallel.map(Array(keys.indices)) { i in Result { try self.sign(grant, publicKey: keys[i], issuer: issuer, now: now) } }
+        return try results.map { try $0.get() }
+    }
+
+    /// This process's claim on a batch: two runs of one batch never sign side by side.
+    func claim(_ batch: BatchRecord) throws {
+        try ledger.claimBatch(id: batch.id, owner: Self.leaseOwner, until: clock().addingTimeInterval(Self.batchLease), ownerIsGone: Self.isGone)
+    }
+
+    static let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+
+    /// A lease held by a process of this host that no longer exists is free at once (a killed run can be resumed
+    /// without waiting for the lease to expire).
+    static func isGone(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":")
+        guard parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    static func csrNames(_ s: DACBatchRequest.Source) -> [String]? {
+        if case .csrs(let c) = s { return c.map(\.name) }
+        return nil
+    }
+}

@@ -1,0 +1,88 @@
+import CPKCS11
+import CertificateTemplates
+import Foundation
+import Ledger
+import MatterPKI
+import Signing
+import X509Builder
+
+public struct CeremonyResult: Sendable {
+    public let authority: AuthorityRecord
+    public let certificate: IssuedCertificate
+    public let transcript: URL
+    public let files: [URL]
+    /// Set when the ceremony committed but its files could not be written: the key and the ledger are intact and
+    /// `matter-ca export` writes the certificate.
+    public let filesNotWritten: String?
+}
+
+extension Authority {
+    /// `matter-ca paa create`: a key generated in the token, a self-signed PAA through the one issue path, a ceremony
+    /// record and a transcript.
+    public func createPAA(name: String, vid: VendorID?, lifetime: Template.Lifetime?, by principal: Principal? = nil) throws -> CeremonyResult {
+        let grant = try authorize(IssueRequest(.paa(vid: vid, lifetime: lifetime), name: name), by: principal ?? .operator(actor))
+        return try ceremony(grant, kind: "paa.create", keyLabel: "PAA \(name)", detail: ["name": name, "vid": vid?.hex ?? "none"])
+    }
+
+    /// `matter-ca pai issue`: a PAI key in the token, signed by the PAA's key in the token.
+    public func issuePAI(paa: String, vid: VendorID, pid: ProductID?, name: String, by principal: Principal? = nil) throws -> CeremonyResult {
+        let grant = try authorize(IssueRequest(.pai(paa: paa, vid: vid, pid: pid), name: name), by: principal ?? .operator(actor))
+        return try ceremony(grant, kind: "pai.issue", keyLabel: "PAI \(name)",
+                            detail: ["name": name, "vid": vid.hex, "pid": pid?.hex ?? "none", "paa": grant.issuer?.skid ?? ""])
+    }
+
+    /// Ceremony order, so that a crash or a failure at any point loses nothing and leaves no certificate outside
+    /// the ledger: 0 request and output locations checked, 1 ceremony started (ledger), 2 key generated (token),
+    /// 3 certificate signed through the one issue path, 4 certificate, authority and completion committed together,
+    /// 5 files and transcript written. A failure before 4 removes the new key; after 4 the key is the authority's
+    /// and is never destroyed.
+    func ceremony(_ grant: Grant, kind: String, keyLabel: String, detail: [String: String]) throws -> CeremonyResult {
+        try check(grant)
+        let issuer = try issuerContext(for: grant)
+        try OutputLocation.prepare(home.certificates)
+        try OutputLocation.prepare(home.transcripts)
+        let record = try ledger.beginCeremony(kind: kind, actor: grant.principal.description, detail: detail)
+        var key: PKCS11Signer?
+        let committed: (IssuedCertificate, AuthorityRecord, PKCS11Signer)
+        do {
+            let k: PKCS11Signer
+            do { k = try PKCS11Signer.generate(pool: pool, label: keyLabel) } catch { throw AuthorityError.from(error) }
+            key = k
+            committed = try commit(grant, ceremony: record, key: k, issuer: issuer, keyLabel: keyLabel, detail: detail)
+        } catch {
+            try? key?.destroy()
+            try? ledger.failCeremony(record, reason: "\(error)")
+            try? checkpoint()
+            throw error
+        }
+        try checkpoint()
+        // Committed: from here on nothing destroys the key or rolls the ledger back.
+        let (issuedCertificate, authorityRecord, k) = committed
+        do {
+            if faults.ceremonyOutput { throw FileOutput.Failure(description: "injected output fault") }
+            return try CeremonyTranscript.write(home: home, ceremony: record, issued: issuedCertificate, authority: authorityRecord, key: k,
+                                                pool: pool, completedAt: clock())
+        } catch {
+            return CeremonyResult(authority: authorityRecord, certificate: issuedCertificate, transcript: home.transcripts.appendingPathComponent("\(record.id).txt"),
+                                  files: [], filesNotWritten: "\(error)")
+        }
+    }
+
+    private func commit(_ grant: Grant, ceremony: CeremonyRecord, key: PKCS11Signer, issuer: IssuerContext?, keyLabel: String,
+                        detail: [String: String]) throws -> (IssuedCertificate, AuthorityRecord, PKCS11Signer) {
+        for attempt in 1... {
+            let issuedCertificate = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
+            let certificate = self.record(issuedCertificate, grant: grant)
+            let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: pool.tokenLabel,
+                                            keyLabel: keyLabel, serial: certificate.serial, parentSKID: grant.issuer?.skid,
+                                            vid: certificate.vid, pid: certificate.pid, certificateSHA256: certificate.sha256, createdAt: clock())
+            do {
+                try ledger.completeCeremony(ceremony, certificate: certificate, authority: authority, payload: detail)
+                return (issuedCertificate, authority, key)
+            } catch LedgerError.serialCollision where attempt < 3 {
+                continue   // a fresh random serial; the colliding certificate never left the authority
+            }
+        }
+        fatalError("unreachable")
+    }
+}

@@ -1,0 +1,76 @@
+import CertificateTemplates
+import Crypto
+import Foundation
+import Ledger
+import MatterPKI
+import Signing
+import X509Builder
+
+extension Authority {
+    /// The issuer side of a grant, made once and shared by every certificate signed under it (a batch signs
+    /// thousands under one PAI). `signer` replaces the issuer's token key, for benchmarks against a software key
+    /// (the builder refuses a key that is not the issuer certificate's).
+    public func issuerContext(for grant: Grant, signer override: (any Signer)? = nil) throws -> IssuerContext? {
+        guard let issuer = grant.issuer else { return nil }
+        let type: CertificateType = issuer.type == "paa" ? .paa : .pai
+        return try IssuerContext(certificate: try inventory.certificate(of: issuer), type: type, signer: try override ?? signer(for: issuer))
+    }
+
+    /// THE issue function: every certificate the authority signs — PAA, PAI, each DAC of a batch, a single DAC —
+    /// goes through here: template → builder (lint of the exact to-be-signed bytes → sign → signature verified).
+    /// It records nothing; its callers commit before anything leaves.
+    func sign(_ grant: Grant, publicKey: P256.Signing.PublicKey, issuer: IssuerContext?, selfSigner: (any Signer)? = nil,
+              now: Date) throws -> IssuedCertificate {
+        let request = CertificateRequest(type: grant.type, name: grant.name, vid: grant.vid, pid: grant.pid, publicKey: publicKey)
+        let spec: CertificateSpec
+        do { spec = try TemplateEngine.prepare(grant.template, request, now: now) } catch {
+            throw AuthorityError.refused("request refused by template \(grant.template.source): \(error)")
+        }
+        let out: IssuedCertificate
+        if let issuer { out = try CertificateBuilder.issue(spec, by: issuer) } else {
+            guard let selfSigner else { throw AuthorityError.refused("a self-signed certificate needs its own key") }
+            out = try CertificateBuilder.selfSigned(spec, signer: selfSigner)
+        }
+        Self.issued.add(grant.type)
+        return out
+    }
+
+    /// Checks a request against its template before the ledger or the token is touched (a throwaway key stands in
+    /// for the one a ceremony would generate).
+    func check(_ grant: Grant) throws {
+        let request = CertificateRequest(type: grant.type, name: grant.name, vid: grant.vid, pid: grant.pid, publicKey: P256.Signing.PrivateKey().publicKey)
+        do { _ = try TemplateEngine.prepare(grant.template, request, now: clock()) } catch {
+            throw AuthorityError.refused("request refused by template \(grant.template.source): \(error)")
+        }
+    }
+
+    /// One certificate for a public key the requester holds (a device's CSR): authorized, signed, and in the ledger
+    /// before it is returned. CA certificates are made by ceremony, with keys generated in the token.
+    public func issue(_ request: IssueRequest, publicKey: P256.Signing.PublicKey, by principal: Principal) throws -> IssuedCertificate {
+        let grant = try authorize(request, by: principal)
+        guard grant.type == .dac else { throw AuthorityError.refused("\(grant.type) certificates are made by key ceremony (paa create, pai issue)") }
+        let issuer = try issuerContext(for: grant)
+        for attempt in 1... {
+            let c = try sign(grant, publicKey: publicKey, issuer: issuer, now: clock())
+            do {
+                try ledger.recordCertificate(record(c, grant: grant), actor: principal.description, action: "dac.issue",
+                                             payload: ["vid": grant.vid?.hex ?? "", "pid": grant.pid?.hex ?? "", "pai": grant.issuer?.skid ?? ""])
+                return c
+            } catch LedgerError.serialCollision where attempt < 3 {
+                continue   // a fresh random serial; the colliding certificate never left
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    /// The ledger row of an issued certificate.
+    func record(_ issued: IssuedCertificate, grant: Grant, batchID: String? = nil, item: Int? = nil) -> CertificateRecord {
+        let c = issued.certificate
+        let ids = try? c.matterVIDPID()
+        return CertificateRecord(issuerSKID: (c.authorityKeyIdentifier ?? c.subjectKeyIdentifier ?? []).hexString, serial: c.serialHex,
+                                 type: grant.type.rawValue, subject: "\(c.subject)", skid: (c.subjectKeyIdentifier ?? []).hexString,
+                                 vid: ids?.vid.map { Int($0.rawValue) }, pid: ids?.pid.map { Int($0.rawValue) },
+                                 notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(issued.der), sha256: c.sha256.hexString,
+                                 batchID: batchID, batchItem: item, createdAt: clock())
+    }
+}
