@@ -53,7 +53,7 @@ struct DACBatch: ParsableCommand {
         let result: DACBatchResult
         do { result = try authority.issueBatch(request) { done, total in bar?.show(done, total) } } catch {
             bar?.finish()
-            throw CLIExit.refused("\(error)")
+            throw CLIExit.refused(oneLine(error))
         }
         bar?.finish()
         struct Report: Encodable { let batch, idempotencyKey, output: String; let count, newlyIssued: Int; let reused: Bool }
@@ -63,6 +63,7 @@ struct DACBatch: ParsableCommand {
             writeStdout("batch \(report.batch) (idempotency key \(report.idempotencyKey)): \(report.count) DACs in \(out)" +
                         (report.reused ? " (already issued; returned from the ledger)\n" : ", \(report.newlyIssued) issued now\n"))
         }
+        if let left = result.stagingLeft { throw CLIExit.refused("batch complete, but \(left)") }
     }
 
     func readCSRDirectory(_ dir: String) throws -> [(name: String, der: [UInt8])] {
@@ -107,7 +108,7 @@ final class ProgressBar: @unchecked Sendable {
 }
 
 struct DACShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a DAC from the ledger by serial.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a DAC from the ledger by serial (no PIN needed).")
     @OptionGroup var options: HomeOptions
     @Argument(help: "Serial (hex).") var serial: String
     @Flag(help: "Print JSON.") var json = false
@@ -116,12 +117,6 @@ struct DACShow: ParsableCommand {
         guard let r = try options.ledger().certificates(matching: serial).first(where: { $0.type == "dac" }) else {
             throw CLIExit.refused("no DAC with serial \(serial) in the ledger")
         }
-        let c = try ParsedCertificate(der: Array(r.der))
-        let info: [String: String] = ["serial": r.serial, "subject": "\(c.subject)", "issuer": "\(c.issuer)", "skid": r.skid, "issuerSKID": r.issuerSKID,
-                                      "vid": r.vid.map { String(format: "%04X", $0) } ?? "", "pid": r.pid.map { String(format: "%04X", $0) } ?? "",
-                                      "batch": r.batchID ?? "", "status": r.status, "sha256": r.sha256, "notBefore": "\(c.notBefore)", "notAfter": "\(c.notAfter)"]
-        if json { writeStdout(jsonString(info)) } else {
-            writeStdout("DAC \(c.subject)\n  serial \(r.serial)\n  issuer \(c.issuer) (SKID \(r.issuerSKID))\n  batch \(r.batchID ?? "-")\n  validity \(c.notBefore) … \(c.notAfter)\n  status \(r.status)\n  SHA-256 \(r.sha256)\n")
-        }
+        try show(r, json: json)
     }
 }

@@ -16,16 +16,21 @@ struct VendorImport: ParsableCommand {
 
     func run() throws {
         let ledger = try options.ledger()
-        let changes: [Int: Ledger.ImportChange]
+        let changes: [Int: VendorImportChange]
         do {
-            let defs = try VendorRegistry.load(directory: URL(fileURLWithPath: directory), pais: try ledger.authorities(type: "pai"))
-            changes = try ledger.importVendors(defs, actor: Authority.currentActor(), source: directory)
-        } catch let e as VendorRegistry.Refused { throw CLIExit.refused(e.description) } catch let e as CocoaError {
-            throw CLIExit.unreadable("\(directory): \(e.localizedDescription)")
+            changes = try VendorRegistry.importDirectory(URL(fileURLWithPath: directory), into: ledger, actor: Authority.currentActor(), now: Date())
+        } catch let e as VendorRegistry.Refused { throw CLIExit.refused(e.description) } catch {
+            throw CLIExit.refused("\(directory): \(oneLine(error))")
         }
-        let rows = changes.sorted { $0.key < $1.key }.map { (String(format: "%04X", $0.key), "\($0.value)") }
+        // The ledger alone suffices to import; with a PIN at hand the new head is also signed.
+        if changes.values.contains(where: { $0 != .unchanged }), let pin = try Secrets.optionalPIN("MATTER_CA_PIN") {
+            do { try Authority(home: options.authorityHome, pin: pin, moduleOverride: options.pkcs11Module, sessions: 1).checkpoint() } catch {
+                throw CLIExit.refused("vendors imported; the audit checkpoint was not signed: \(oneLine(error))")
+            }
+        }
+        let rows = changes.sorted { $0.key < $1.key }.map { (String(format: "%04X", $0.key), $0.value) }
         if json { writeStdout(jsonString(Dictionary(uniqueKeysWithValues: rows))) } else {
-            for (vid, change) in rows { writeStdout("VID \(vid): \(change)\n") }
+            for (vid, change) in rows { writeStdout("VID \(vid): \(change.rawValue)\n") }
         }
     }
 }
