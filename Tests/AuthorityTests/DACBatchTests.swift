@@ -58,7 +58,7 @@ import TestSupport
             #expect((item["csrFile"] as! String).hasPrefix("device-"))
         }
         let csv = try String(contentsOf: out.appendingPathComponent("manifest.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("index,serial,vid,pid,skid,sha256,csr_file,certificate,key\n") && csv.split(separator: "\n").count == 7)
+        #expect(csv.hasPrefix("index,serial,vid,pid,skid,sha256,csr_file,certificate,key\r\n") && csv.split(separator: "\r\n").count == 7)
     }
 
     @Test func batchWithGeneratedKeysDeliversMatchingKeys() throws {

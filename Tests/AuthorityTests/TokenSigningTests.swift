@@ -17,7 +17,7 @@ import TestSupport
 
     @Test func privateKeyValueIsRefusedAsSensitive() throws {
         let f = try #require(Self.fixture)
-        let signer = try f.authority.signer(for: try f.authority.authority(f.paa, type: "paa"))
+        let signer = try f.authority.signer(for: try f.authority.inventory.authority(f.paa, type: "paa"))
         #expect(throws: PKCS11Error(operation: "C_GetAttributeValue", rv: MCA_CKR_ATTRIBUTE_SENSITIVE)) {
             _ = try signer.privateKeyAttribute(MCA_CKA_VALUE)
         }
@@ -29,7 +29,7 @@ import TestSupport
 
     @Test func thousandSignaturesFromEightTasksAreAllValid() async throws {
         let f = try #require(Self.fixture)
-        let signer = try f.authority.signer(for: try f.authority.authority(f.paa, type: "paa"))
+        let signer = try f.authority.signer(for: try f.authority.inventory.authority(f.paa, type: "paa"))
         let results = try await withThrowingTaskGroup(of: Int.self) { group in
             for task in 0..<8 {
                 group.addTask {
@@ -46,5 +46,28 @@ import TestSupport
             return try await group.reduce(0, +)
         }
         #expect(results == 1000)
+    }
+}
+
+/// Signing that a server can call, and the one issue path, in the same process as the suite above (one token per
+/// process).
+extension TokenSigningTests {
+    @Test func droppedSessionsAreReopenedAndLoggedInAgain() throws {
+        let f = try #require(Self.fixture)
+        let signer = try f.authority.signer(for: try f.authority.inventory.authority(f.paa, type: "paa"))
+        f.authority.pool.dropSessionsForTesting()   // every session closed: the token logged the process out
+        let message = Array("after the drop".utf8)
+        let der = try signer.sign(digest: SHA256.hash(data: message))
+        #expect(signer.publicKey.isValidSignature(try P256.Signing.ECDSASignature(derRepresentation: der), for: SHA256.hash(data: message)))
+    }
+
+    @Test func aBusyPoolTimesOutWithAPreciseError() throws {
+        let f = try #require(Self.fixture)
+        let pool = try SessionPool(module: f.authority.pool.module, tokenLabel: "matter-ca", pin: Array(f.home.pin.utf8), size: 1, waitTimeout: 0.3)
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { try? pool.withSession { _ in holding.signal(); release.wait() } }
+        holding.wait()
+        #expect(throws: SessionPoolError.timedOut(seconds: 0.3, sessions: 1)) { try pool.withSession { _ in } }
+        release.signal()
     }
 }

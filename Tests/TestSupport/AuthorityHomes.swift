@@ -21,6 +21,13 @@ public struct TestHome: Sendable {
         }
     }
 
+    /// A home at an existing directory, not initialised.
+    public init(root: URL) {
+        self.root = root
+        pin = "pin-" + UUID().uuidString.prefix(8)
+        soPIN = "so-" + UUID().uuidString.prefix(8)
+    }
+
     public struct Failure: Error, CustomStringConvertible { public let description: String }
 
     public var environment: [String: String] { ["MATTER_CA_PIN": pin, "MATTER_CA_SO_PIN": soPIN, "MATTER_CA_HOME": root.path] }
@@ -52,7 +59,12 @@ public struct TestHome: Sendable {
 
     /// pkcs11-tool (OpenSC) listing private keys; the PIN goes in through a terminal (script), never argv.
     public func listPrivateKeysWithOpenSC() throws -> String {
-        let cmd = "(sleep 1; printf '%s\\n' \"$PIN\"; sleep 4) | SOFTHSM2_CONF=\"$CONF\" script -qec \"pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --list-objects --type privkey --login\" /dev/null"
+        try pkcs11Tool(["--list-objects", "--type", "privkey"])
+    }
+
+    /// pkcs11-tool (OpenSC) on the home's token, logged in; the PIN goes in through a terminal (script), never argv.
+    public func pkcs11Tool(_ args: [String]) throws -> String {
+        let cmd = "(sleep 1; printf '%s\\n' \"$PIN\"; sleep 4) | SOFTHSM2_CONF=\"$CONF\" script -qec \"pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --login \(args.joined(separator: " "))\" /dev/null"
         // script(1) runs it on a terminal, which ends lines with CR LF; the stdin kept open a while so that script
         // does not hang up on pkcs11-tool before it has listed everything.
         return try CLI.exec("/bin/sh", ["-c", cmd], environment: ["PIN": pin, "CONF": root.appendingPathComponent("softhsm2.conf").path])

@@ -56,6 +56,31 @@ public enum CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.get(), as: UTF8.self))
     }
 
+    /// A running `matter-ca`, for tests that kill it or run two at once.
+    public struct Running {
+        public let process: Process
+        let stderr: Pipe?
+    }
+
+    public static func start(_ args: [String], environment: [String: String], captureStderr: Bool = false) throws -> Running {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
+        p.standardOutput = FileHandle.nullDevice
+        let err = captureStderr ? Pipe() : nil
+        p.standardError = err ?? FileHandle.nullDevice
+        try p.run()
+        return Running(process: p, stderr: err)
+    }
+
+    /// Waits for it; its exit status and what it wrote to stderr.
+    public static func finish(_ r: Running) -> (Int32, String) {
+        let text = r.stderr.map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        r.process.waitUntilExit()
+        return (r.process.terminationStatus, text)
+    }
+
     public static func tempDirectory(_ label: String) throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)

@@ -1,0 +1,75 @@
+@testable import Authority
+import Crypto
+import Foundation
+import Ledger
+import MatterPKI
+import Testing
+import TestSupport
+@testable import matter_ca
+
+/// Every front end — the CLI's ceremonies and batches, the batch API, the single-certificate path a REST or EST
+/// route calls — signs through the one issue function: counted calls, not a reading of the code.
+extension TokenSigningTests {
+    /// Runs a CLI command in this process (the token is this process's), as `matter-ca` would.
+    static func cli(_ home: TestHome, _ args: [String]) throws {
+        setenv("MATTER_CA_PIN", home.pin, 1)   // the CLI wipes it after reading, as it should
+        var command = try MatterCA.parseAsRoot(args + ["--home", home.path])
+        try command.run()
+    }
+
+    @Test func everyFrontEndIssuesThroughTheOneIssueFunction() throws {
+        let f = try #require(Self.fixture)
+        let vendors = try CLI.tempDirectory("vendors")
+        try "vid: FFF1\nname: Test vendor\nproducts: [\"8000\"]\npais: [\"Test PAI\"]\n".write(to: vendors.appendingPathComponent("fff1.yaml"), atomically: true, encoding: .utf8)
+        try Self.cli(f.home, ["vendor", "import", vendors.path])
+        let dacs = Authority.issued.count(.dac), pais = Authority.issued.count(.pai)
+
+        try Self.cli(f.home, ["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "Test PAI", "--count", "3",
+                              "--out", try CLI.tempDirectory("cli-batch").path])
+        #expect(Authority.issued.count(.dac) == dacs + 3)
+        try Self.cli(f.home, ["pai", "issue", "--paa", "Test PAA", "--vid", "FFF1", "--cn", "Counted PAI"])
+        #expect(Authority.issued.count(.pai) == pais + 1)
+
+        let a = f.authority
+        _ = try a.issueBatch(DACBatchRequest(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: "Test PAI", source: .generated(count: 4),
+                                             output: try CLI.tempDirectory("api-batch")))
+        #expect(Authority.issued.count(.dac) == dacs + 7)
+
+        let device = P256.Signing.PrivateKey().publicKey
+        let single = try a.issue(IssueRequest(.dac(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: "Test PAI"), name: ""),
+                                 publicKey: device, by: .vendor(VendorID(0xFFF1), credential: "test token"))
+        #expect(Authority.issued.count(.dac) == dacs + 8)
+        #expect(try a.ledger.certificates(matching: single.certificate.serialHex).count == 1, "in the ledger before it is returned")
+
+        // The one authorization: a vendor's credential cannot ask for another vendor, nor for a CA.
+        let before = (try a.ledger.counts(), try a.ledger.auditHead())
+        #expect(throws: AuthorizationError.notPermitted(principal: "vendor FFF1 (test token)", request: "DACs for vendor FFF2")) {
+            _ = try a.issue(IssueRequest(.dac(vendor: VendorID(0xFFF2), pid: ProductID(0x8000), pai: "Test PAI"), name: ""),
+                            publicKey: device, by: .vendor(VendorID(0xFFF1), credential: "test token"))
+        }
+        #expect(throws: AuthorizationError.notPermitted(principal: "vendor FFF1 (test token)", request: "a PAI")) {
+            _ = try a.issuePAI(paa: "Test PAA", vid: VendorID(0xFFF1), pid: nil, name: "X", by: .vendor(VendorID(0xFFF1), credential: "test token"))
+        }
+        #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
+        #expect(Authority.issued.count(.dac) == dacs + 8 && Authority.issued.count(.pai) == pais + 1)
+    }
+
+    /// A ceremony whose files fail after the commit keeps its key: the PAI stays usable and `export` writes it.
+    @Test func aCeremonyOutputFailureAfterTheCommitKeepsTheKey() throws {
+        let f = try #require(Self.fixture)
+        let a = f.authority
+        a.faults.ceremonyOutput = true
+        defer { a.faults.ceremonyOutput = false }
+        let r = try a.issuePAI(paa: "Test PAA", vid: VendorID(0xFFF1), pid: nil, name: "Survivor PAI")
+        #expect(r.filesNotWritten == "injected output fault" && r.files.isEmpty)
+        #expect(try a.ledger.authority(skid: r.authority.skid) != nil)
+        let signer = try a.signer(for: r.authority)   // the key is still on the token
+        let vendors = try CLI.tempDirectory("vendors2")
+        try "vid: FFF1\nname: Test vendor\nproducts: [\"8000\"]\npais: [\"Test PAI\", \"Survivor PAI\"]\n".write(to: vendors.appendingPathComponent("fff1.yaml"), atomically: true, encoding: .utf8)
+        _ = try VendorRegistry.importDirectory(vendors, into: a.ledger, actor: "test", now: Date())
+        let batch = try a.issueBatch(DACBatchRequest(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: "Survivor PAI", source: .generated(count: 2),
+                                                     output: try CLI.tempDirectory("survivor")))
+        #expect(batch.items.count == 2 && signer.keyID.count == 20)
+        #expect(try a.ledger.verifyAudit().intact)
+    }
+}
