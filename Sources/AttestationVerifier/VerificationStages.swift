@@ -24,6 +24,13 @@ enum VerificationStages {
         .authorityKeyIdentifierMustMatchIssuerSKID, .signatureMustVerifyWithIssuerKey, .chainMustBeValidAtDACNotBefore,
     ]
 
+    /// Extension rules whose stage depends on which extension broke (see `split`).
+    static let extensionShapeRules: Set<MatterRule> = [.extensionMustNotRepeat, .extensionMustBeWellFormed]
+
+    /// Every rule a verifier-policy lint of one certificate can report has exactly one stage; `split` fails closed
+    /// on anything else (a chain failure), and a test holds this set equal to the profile's rules.
+    static var claimed: Set<MatterRule> { formatRules.union(vidPidRules).union(chainRules).union(extensionShapeRules) }
+
     static let profileExtensions = [OID.basicConstraints, OID.keyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier]
 
     /// One lint of the certificate, split by where the SDK would report each violation:
@@ -46,7 +53,10 @@ enum VerificationStages {
             case .extensionMustNotRepeat: profileExtensionRepeats ? format.append(v) : chain.append(v)
             case .extensionMustBeWellFormed: profileExtensionMalformed ? format.append(v) : chain.append(v)
             case _ where chainRules.contains(v.rule): chain.append(v)
-            default: break
+            // Reported by the verifier's own VID/PID stage (305/306/205/105), in the SDK's order.
+            case _ where vidPidRules.contains(v.rule): break
+            // A rule no stage claims fails closed: the certificate does not pass.
+            default: chain.append(v)
             }
         }
         return (format, chain)

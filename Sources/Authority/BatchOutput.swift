@@ -99,7 +99,9 @@ struct BatchOutput {
 
     /// Removes the staging folder once every key has been delivered; says so when it cannot (it holds plaintext
     /// keys).
-    func removeStaging() -> String? {
+    func removeStaging() -> String? { Self.removeStaging(staging) }
+
+    static func removeStaging(_ staging: URL) -> String? {
         guard FileManager.default.fileExists(atPath: staging.path) else { return nil }
         do { try FileManager.default.removeItem(at: staging) } catch {
             return "\(staging.path) (plaintext factory keys) could not be removed: \(OutputLocation.reason(error)); remove it by hand"

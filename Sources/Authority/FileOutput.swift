@@ -78,6 +78,17 @@ public enum OutputLocation {
             return String(cString: strerror(Int32(underlying.code)))
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let e = error as? CocoaError {
+            let posix: Int32? = switch e.code {
+            case .fileWriteVolumeReadOnly: EROFS
+            case .fileWriteOutOfSpace: ENOSPC
+            case .fileWriteNoPermission, .fileReadNoPermission: EACCES
+            case .fileNoSuchFile, .fileReadNoSuchFile: ENOENT
+            case .fileWriteFileExists: EEXIST
+            default: nil
+            }
+            if let posix { return String(cString: strerror(posix)) }
+        }
         return ns.localizedDescription
     }
 }

@@ -23,6 +23,8 @@ import TestSupport
 
         let list = try home.json(["list"]) as! [[String: String]]
         #expect(list.map { $0["type"] } == ["paa", "pai"])
+        // ISO 8601 everywhere; no expiry reads as the RFC 5280 date, not "<description unavailable>".
+        #expect(list.allSatisfy { $0["notAfter"] == "9999-12-31T23:59:59Z" && $0["notBefore"]!.hasSuffix("Z") && $0["notBefore"]!.contains("T") }, "\(list)")
         let show = try home.run(["show", pai])
         #expect(show.status == 0 && show.stdout.contains("CN=Test PAI, VID=FFF1"))
         // Transcripts name the key and its attributes.

@@ -73,3 +73,30 @@ extension TokenSigningTests {
         #expect(try a.ledger.verifyAudit().intact)
     }
 }
+
+extension TokenSigningTests {
+    /// An idempotency key is bound to the template: the same request under a changed dac.yaml is another request.
+    @Test func anIdempotencyKeyIsBoundToTheTemplate() throws {
+        let f = try #require(Self.fixture)
+        let templates = try CLI.tempDirectory("templates")
+        for name in ["paa.yaml", "pai.yaml", "dac.yaml"] {
+            try FileManager.default.copyItem(at: SharedVectors.packageRoot.appendingPathComponent("Templates/\(name)"), to: templates.appendingPathComponent(name))
+        }
+        let vendors = try CLI.tempDirectory("vendors3")
+        try "vid: FFF1\nname: Test vendor\nproducts: [\"8000\"]\npais: [\"Test PAI\"]\n".write(to: vendors.appendingPathComponent("fff1.yaml"), atomically: true, encoding: .utf8)
+        _ = try VendorRegistry.importDirectory(vendors, into: f.authority.ledger, actor: "test", now: Date())
+        let request = DACBatchRequest(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: "Test PAI", source: .generated(count: 2),
+                                      idempotencyKey: "bound-to-template", output: try CLI.tempDirectory("tpl"))
+        let original = try Authority(home: AuthorityHome(root: f.home.root), pin: Array(f.home.pin.utf8), templatesDirectory: templates, sessions: 1)
+        _ = try original.issueBatch(request)
+        #expect(try original.issueBatch(request).reused)
+        let dac = templates.appendingPathComponent("dac.yaml")
+        try (try String(contentsOf: dac, encoding: .utf8)).replacingOccurrences(of: "backdate_seconds: 3600", with: "backdate_seconds: 7200")
+            .write(to: dac, atomically: true, encoding: .utf8)
+        let changed = try Authority(home: AuthorityHome(root: f.home.root), pin: Array(f.home.pin.utf8), templatesDirectory: templates, sessions: 1)
+        #expect(changed.templates[.dac] != original.templates[.dac], "the edit must change the template")
+        let before = try changed.ledger.counts()
+        #expect(throws: BatchError.self) { _ = try changed.issueBatch(request) }
+        #expect(try changed.ledger.counts() == before)
+    }
+}

@@ -37,6 +37,8 @@ import TestSupport
         ("unknown PAI", ["a.yaml": "vid: FFF1\nname: A\nproducts: [\"8000\"]\npais:\n  - \"No Such PAI\"\n"], "a.yaml:5: unknown PAI \"No Such PAI\""),
         ("PAI of another vendor", ["a.yaml": "vid: FFF1\nname: A\nproducts: [\"8000\"]\npais:\n  - \"FFF2 PAI\"\n"], "a.yaml:5: PAI \"FFF2 PAI\" carries VID FFF2, not FFF1"),
         ("bad VID", ["a.yaml": "vid: FFF\nname: A\nproducts: [\"8000\"]\npais: [\"FFF1 PAI\"]\n"], "a.yaml:1: vid \"FFF\" is not 4 hex digits"),
+        ("signed VID", ["a.yaml": "vid: \"+FF1\"\nname: A\nproducts: [\"8000\"]\npais: [\"FFF1 PAI\"]\n"], "a.yaml:1: vid \"+FF1\" is not 4 hex digits"),
+        ("signed PID", ["a.yaml": "vid: FFF1\nname: A\nproducts: [\"+800\"]\npais: [\"FFF1 PAI\"]\n"], "a.yaml:3: \"+800\" is not a hex PID"),
         ("unknown key", ["a.yaml": "vid: FFF1\nname: A\nprodcts: [\"8000\"]\n"], "a.yaml:3: unknown key \"prodcts\""),
         ("range backwards", ["a.yaml": "vid: FFF1\nname: A\nproducts: [\"8005-8001\"]\npais: [\"FFF1 PAI\"]\n"], "a.yaml:3: range 8005-8001 runs backwards"),
         ("not YAML", ["a.yaml": "vid: [FFF1\n"], "a.yaml:2: not valid YAML"),

@@ -1,0 +1,54 @@
+@testable import Authority
+import Foundation
+import Testing
+import TestSupport
+
+/// How matter-ca writes what it delivers: never through a planted link, never wider than asked, quoted as CSV
+/// readers expect, and never silent about plaintext keys left behind.
+@Suite struct OutputFileTests {
+    @Test func aPlantedSymlinkIsNeverFollowed() throws {
+        let dir = try CLI.tempDirectory("symlink")
+        let victim = dir.appendingPathComponent("victim")
+        try Data("precious".utf8).write(to: victim)
+        let key = dir.appendingPathComponent("dac-key-01.pem")
+        // At the partial name and at the final name.
+        try FileManager.default.createSymbolicLink(atPath: key.path + ".partial", withDestinationPath: victim.path)
+        try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        try FileManager.default.removeItem(at: key)
+        try FileManager.default.createSymbolicLink(atPath: key.path, withDestinationPath: victim.path)
+        try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: key.path)) == nil, "the link itself was replaced")
+        #expect(try String(contentsOf: key, encoding: .utf8) == "secret")
+    }
+
+    @Test func aLeftoverPartialDoesNotLendItsMode() throws {
+        let dir = try CLI.tempDirectory("partial")
+        let key = dir.appendingPathComponent("dac-key-02.pem")
+        FileManager.default.createFile(atPath: key.path + ".partial", contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        let old = umask(0)
+        defer { umask(old) }
+        try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
+        #expect((try FileManager.default.attributesOfItem(atPath: key.path)[.posixPermissions] as? Int) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: key.path + ".partial"))
+    }
+
+    @Test func manifestFieldsAreQuotedAsRFC4180Says() {
+        #expect(BatchOutput.csvField("device-1.csr") == "device-1.csr")
+        #expect(BatchOutput.csvField("dev,ice.csr") == "\"dev,ice.csr\"")
+        #expect(BatchOutput.csvField("a\"b") == "\"a\"\"b\"")
+        #expect(BatchOutput.csvField("line\nbreak") == "\"line\nbreak\"")
+    }
+
+    @Test(.enabled(if: Mounts.available, Mounts.unavailable)) func aStagingFolderThatCannotBeRemovedIsReported() throws {
+        let disk = try Mounts.tmpfs(size: "64k")
+        defer { Mounts.unmount(disk) }
+        let staging = disk.appendingPathComponent(".staging-B")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Data("-----BEGIN PRIVATE KEY-----".utf8).write(to: staging.appendingPathComponent("item-0.pem"))
+        #expect(try CLI.exec("mount", ["-o", "remount,ro", disk.path]).status == 0)
+        let message = BatchOutput.removeStaging(staging)
+        #expect(message == "\(staging.path) (plaintext factory keys) could not be removed: Read-only file system; remove it by hand", "\(message ?? "nil")")
+    }
+}
