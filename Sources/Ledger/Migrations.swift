@@ -138,9 +138,7 @@ enum Migrations {
         let seq = try SQLiteAudit.head(db).seq + 1
         var digest = AuditChain.Digest(), statuses = AuditChain.Digest()
         for row in rows {
-            let f = AuditChain.RowFacts(issuerSKID: row["issuerSKID"], serial: row["serial"], type: row["type"], subject: row["subject"],
-                                        skid: row["skid"], vid: row["vid"], pid: row["pid"], notBefore: row["notBefore"], notAfter: row["notAfter"],
-                                        createdAt: row["createdAt"], sha256: row["sha256"], batchID: row["batchID"], batchItem: row["batchItem"])
+            let f = AuditChain.RowFacts(row: row)
             digest.add(f.hash)
             statuses.add(AuditChain.statusHash(issuerSKID: f.issuerSKID, serial: f.serial, status: row["status"]))
             try db.execute(sql: "UPDATE certificates SET auditSeq = ?, statusSeq = ?, rowHash = ? WHERE issuerSKID = ? AND serial = ?",

@@ -104,6 +104,12 @@ enum SQLiteAudit {
                            into report: inout AuditReport) throws {
         var seen: [Int64: AuditChain.Digest] = [:]
         var current: (seq: Int64, digest: AuditChain.Digest)?
+        // Each broken row is named, up to a screenful; the rest are counted.
+        var rowProblems = 0
+        func problem(_ p: AuditReport.Problem) {
+            rowProblems += 1
+            if rowProblems <= 20 { report.problems.append(p) }
+        }
         func close() {
             if let c = current { seen[c.seq] = c.digest }
         }
@@ -113,27 +119,27 @@ enum SQLiteAudit {
             """)
         while let row = try rows.next() {
             report.certificateRows += 1
-            let facts = AuditChain.RowFacts(issuerSKID: row["issuerSKID"], serial: row["serial"], type: row["type"], subject: row["subject"],
-                                            skid: row["skid"], vid: row["vid"], pid: row["pid"], notBefore: row["notBefore"],
-                                            notAfter: row["notAfter"], createdAt: row["createdAt"], sha256: row["sha256"],
-                                            batchID: row["batchID"], batchItem: row["batchItem"])
+            let facts = AuditChain.RowFacts(row: row)
             let seq: Int64? = row["auditSeq"]
             let der: Data = row["der"]
             if AuditChain.sha256Hex(der) != facts.sha256.lowercased() {
-                report.problems.append(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its DER does not match its SHA-256 (edited certificate bytes)"))
+                problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its DER does not match its SHA-256 (edited certificate bytes)"))
             }
             let h = facts.hash
             if h != (row["rowHash"] as String?) {
-                report.problems.append(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its fields do not match the hash recorded when it was written (edited row)"))
+                problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its fields do not match the hash recorded when it was written (edited row)"))
             }
             guard let seq, expected[seq] != nil else {
-                report.problems.append(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "no audit entry recorded this certificate (inserted row)"))
+                problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "no audit entry recorded this certificate (inserted row)"))
                 continue
             }
             if current?.seq != seq { close(); current = (seq, AuditChain.Digest()) }
             current!.digest.add(h)
         }
         close()
+        if rowProblems > 20 {
+            report.problems.append(.init(kind: .certificateRow, seq: nil, row: nil, reason: "… and \(rowProblems - 20) more certificate rows like these"))
+        }
         for (seq, e) in expected.sorted(by: { $0.key < $1.key }) {
             let d = seen[seq]
             if d?.count ?? 0 != e.rows {

@@ -104,3 +104,12 @@ extension AuditEntry {
                   payloadSHA256: row["payloadSHA256"], prevHash: row["prevHash"], hash: row["hash"], format: row["format"] ?? 1)
     }
 }
+
+extension AuditChain.RowFacts {
+    /// The facts of a stored row, times in their stored text form (what the row hash covers).
+    init(row: Row) {
+        self.init(issuerSKID: row["issuerSKID"], serial: row["serial"], type: row["type"], subject: row["subject"], skid: row["skid"],
+                  vid: row["vid"], pid: row["pid"], notBefore: row["notBefore"], notAfter: row["notAfter"], createdAt: row["createdAt"],
+                  sha256: row["sha256"], batchID: row["batchID"], batchItem: row["batchItem"])
+    }
+}
