@@ -55,8 +55,16 @@ extension Authority {
         }
         try claim(batch)
         defer { try? checkpoint() }
+        // Another run may have completed it between our read and our claim: then it is returned, not issued.
+        if let now = try ledger.batch(id: batch.id), now.status == "completed" {
+            let items = try BatchOutput(authority: self, batch: now, output: r.output, csrNames: Self.csrNames(r.source)).finalize(requireKeys: false)
+            return DACBatchResult(batch: now, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
+        }
 
-        let issuer = try issuerContext(for: grant, signer: paiSigner)!
+        // Every chunk's first signature (and one in 512) is verified before the chunk is committed; see
+        // SpotCheckedSigner for why not each one.
+        let paiKey = try paiSigner ?? signer(for: paiRecord)
+        let issuer = try issuerContext(for: grant, signer: SpotCheckedSigner(paiKey, every: Self.batchChunk))!
         let out = BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source))
         if r.kind == "generated" { try OutputLocation.prepare(out.staging) }
         let done = try ledger.batchItemsIssued(batch.id)

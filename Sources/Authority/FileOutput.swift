@@ -3,22 +3,24 @@ import Foundation
 import Glibc
 #endif
 
-/// Output files are written to `name.partial` and renamed into place: a crash never leaves a torn file under the
+/// Output files are written to a partial file beside them and renamed into place: a crash never leaves a torn file under the
 /// final name, and there is no fsync per file (a batch writes tens of thousands; the ledger is the durable record).
 /// The partial file is created new (`O_EXCL|O_NOFOLLOW`) with its final mode, so a planted symlink is never
 /// followed and a key file is never readable by others, not even for its first byte.
-enum FileOutput {
+public enum FileOutput {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644) throws {
-        let tmp = url.path + ".partial"
-        // A leftover partial (a crash, or something planted) is removed, never reused: unlink removes a symlink
-        // itself, not its target.
-        if unlink(tmp) != 0 && errno != ENOENT { throw failure("cannot remove the stale \(tmp)") }
+    /// Partial names are unique per writer (process and call), so two processes delivering the same batch (a
+    /// resume racing a repeat) never write into each other's partial file; the last rename wins, with the same
+    /// bytes.
+    private static let sequence = SpotSequence()
+
+    public static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644) throws {
+        let tmp = "\(url.path).partial-\(getpid())-\(sequence.next())"
+        // Created new (O_EXCL|O_NOFOLLOW) with its final mode (the umask can only narrow it): a planted link is
+        // never followed, and a secret is never readable by others, not even for its first byte.
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("cannot create \(tmp)") }
-        // The umask may have narrowed the mode; a secret must not be wider than asked either.
-        fchmod(fd, mode)
         var ok = bytes.withUnsafeBytes { buf -> Bool in
             var offset = 0
             while offset < buf.count {
@@ -91,4 +93,10 @@ public enum OutputLocation {
         }
         return ns.localizedDescription
     }
+}
+
+final class SpotSequence: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.withLock { n += 1; return n } }
 }

@@ -66,10 +66,10 @@ extension Authority {
     /// The ledger row of an issued certificate.
     func record(_ issued: IssuedCertificate, grant: Grant, batchID: String? = nil, item: Int? = nil) -> CertificateRecord {
         let c = issued.certificate
-        let ids = try? c.matterVIDPID()
+        // The grant's VID and PID are what the template put into the certificate (the lint checked them).
         return CertificateRecord(issuerSKID: (c.authorityKeyIdentifier ?? c.subjectKeyIdentifier ?? []).hexString, serial: c.serialHex,
                                  type: grant.type.rawValue, subject: "\(c.subject)", skid: (c.subjectKeyIdentifier ?? []).hexString,
-                                 vid: ids?.vid.map { Int($0.rawValue) }, pid: ids?.pid.map { Int($0.rawValue) },
+                                 vid: grant.vid.map { Int($0.rawValue) }, pid: grant.pid.map { Int($0.rawValue) },
                                  notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(issued.der), sha256: c.sha256.hexString,
                                  batchID: batchID, batchItem: item, createdAt: clock())
     }

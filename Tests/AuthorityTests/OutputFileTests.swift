@@ -11,11 +11,6 @@ import TestSupport
         let victim = dir.appendingPathComponent("victim")
         try Data("precious".utf8).write(to: victim)
         let key = dir.appendingPathComponent("dac-key-01.pem")
-        // At the partial name and at the final name.
-        try FileManager.default.createSymbolicLink(atPath: key.path + ".partial", withDestinationPath: victim.path)
-        try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
-        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
-        try FileManager.default.removeItem(at: key)
         try FileManager.default.createSymbolicLink(atPath: key.path, withDestinationPath: victim.path)
         try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
         #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
@@ -31,7 +26,9 @@ import TestSupport
         defer { umask(old) }
         try FileOutput.write(Data("secret".utf8), to: key, mode: 0o600)
         #expect((try FileManager.default.attributesOfItem(atPath: key.path)[.posixPermissions] as? Int) == 0o600)
-        #expect(!FileManager.default.fileExists(atPath: key.path + ".partial"))
+        #expect(try String(contentsOf: key.deletingLastPathComponent().appendingPathComponent("dac-key-02.pem.partial"), encoding: .utf8) == "old",
+                "a partial file of another writer is neither reused nor followed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }.isEmpty)
     }
 
     @Test func manifestFieldsAreQuotedAsRFC4180Says() {
