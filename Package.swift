@@ -14,6 +14,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "MatterPKI", dependencies: [
@@ -48,6 +56,7 @@ let package = Package(
         ]),
         .target(name: "Authority", dependencies: [
             "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "Ledger", "CPKCS11",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -58,8 +67,25 @@ let package = Package(
             "MatterPKI",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "AuthorityServer", dependencies: [
+            "Authority", "AttestationVerifier", "Ledger", "MatterPKI", "Signing", "X509Builder",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ], resources: [.copy("openapi.yaml")]),
         .executableTarget(name: "matter-ca", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger", "AuthorityServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "matter-ca-bench", dependencies: [
@@ -73,6 +99,13 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AttestationVerifierTests", dependencies: ["AttestationVerifier", "MatterPKI", "TestSupport", "X509Builder", "Signing", "matter-ca"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport", "matter-ca"]),
+        .testTarget(name: "AuthorityServerTests", dependencies: [
+            "AuthorityServer", "Authority", "AttestationVerifier", "MatterPKI", "TestSupport", "matter-ca",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         .target(name: "TestSupport", dependencies: [
             "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",
             .product(name: "X509", package: "swift-certificates"),

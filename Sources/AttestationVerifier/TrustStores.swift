@@ -24,7 +24,8 @@ public struct PAATrustStore: Sendable {
         }
     }
 
-    mutating func add(_ c: ParsedCertificate, source: String) {
+    /// Adds a PAA (checked like those of a directory).
+    public mutating func add(_ c: ParsedCertificate, source: String) {
         let facts = CertificateFacts(c, as: .paa)
         let format = VerificationStages.split(facts).format
         if let v = format.first {

@@ -44,3 +44,14 @@ extension Authority {
         do { try AuditCheckpoints.sign(ledger: ledger, pool: pool, keyID: id, at: clock()) } catch { throw AuthorityError.from(error) }
     }
 }
+
+extension Authority {
+    /// The token answers a logged-in session (it finds the checkpoint key): for health checks.
+    public func tokenReachable() throws {
+        guard let hex = settings.checkpointKeyID, let id = [UInt8](hex: hex) else {
+            _ = try pool.withSession { _ in true }
+            return
+        }
+        do { _ = try PKCS11Signer.publicKey(pool: pool, keyID: id) } catch { throw AuthorityError.from(error) }
+    }
+}

@@ -12,12 +12,23 @@ public enum Principal: Sendable, Equatable, CustomStringConvertible {
     case vendor(VendorID, credential: String)
     /// An administrator over the network: what the operator may do.
     case admin(String)
+    /// A device authenticated by its current DAC: a new DAC with the same VID and PID (EST re-enrollment).
+    case device(VendorID, ProductID, serial: String)
 
     public var description: String {
         switch self {
         case .operator(let who): return who
         case .vendor(let v, let c): return "vendor \(v.hex) (\(c))"
         case .admin(let who): return "admin \(who)"
+        case .device(let v, let p, let serial): return "device \(v.hex)/\(p.hex) (DAC \(serial))"
+        }
+    }
+
+    /// Vendors and devices ask for DACs only.
+    var mayRequestCAs: Bool {
+        switch self {
+        case .operator, .admin: return true
+        case .vendor, .device: return false
         }
     }
 }
@@ -85,14 +96,12 @@ extension Authority {
     public func authorize(_ request: IssueRequest, by principal: Principal) throws -> Grant {
         switch request.kind {
         case .paa(let vid, let lifetime):
-            guard case .vendor = principal else {
-                var template = templates[.paa]!
-                if let lifetime { template.lifetime = lifetime }
-                return Grant(principal: principal, type: .paa, name: request.name, vid: vid, pid: nil, issuer: nil, template: template, vendor: nil)
-            }
-            throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAA")
+            guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAA") }
+            var template = templates[.paa]!
+            if let lifetime { template.lifetime = lifetime }
+            return Grant(principal: principal, type: .paa, name: request.name, vid: vid, pid: nil, issuer: nil, template: template, vendor: nil)
         case .pai(let paaKey, let vid, let pid):
-            if case .vendor = principal { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAI") }
+            guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAI") }
             let paa = try inventory.authority(paaKey, type: "paa")
             if let scoped = paa.vid, scoped != Int(vid.rawValue) {
                 throw AuthorityError.vidMismatch(paaVID: VendorID(UInt16(scoped)).hex, requested: vid.hex)
@@ -101,6 +110,9 @@ extension Authority {
         case .dac(let vid, let pid, let paiKey):
             if case .vendor(let own, _) = principal, own != vid {
                 throw AuthorizationError.notPermitted(principal: principal.description, request: "DACs for vendor \(vid.hex)")
+            }
+            if case .device(let v, let p, _) = principal, v != vid || p != pid {
+                throw AuthorizationError.notPermitted(principal: principal.description, request: "a DAC for \(vid.hex)/\(pid.hex) (a device keeps its VID and PID)")
             }
             let (vendor, pai) = try authorizeDAC(vendor: vid, pid: pid, pai: paiKey)
             return Grant(principal: principal, type: .dac, name: "DAC \(vid.hex)/\(pid.hex)", vid: vid, pid: pid, issuer: pai,

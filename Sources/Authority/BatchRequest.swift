@@ -22,6 +22,9 @@ public struct DACBatchRequest: Sendable {
     public var maxBatchSize = 100_000
     /// Who asks; the CLI's operator when nil.
     public var principal: Principal?
+    /// Asked between chunks (a server shutting down): the batch stops after a committed, delivered chunk, to be
+    /// resumed later.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(vendor: VendorID, pid: ProductID, pai: String, source: Source, idempotencyKey: String? = nil, resume: Bool = false,
                 output: URL, maxBatchSize: Int = 100_000, principal: Principal? = nil) {
@@ -70,6 +73,8 @@ public enum BatchError: Error, CustomStringConvertible {
     case keysLost(items: [Int])
     /// Output failed after some chunks were committed: those certificates are in the ledger, the rest is not signed.
     case outputFailed(key: String, reason: String)
+    /// Stopped on request between two chunks: everything issued so far is in the ledger and delivered.
+    case stopped(key: String, issued: Int)
 
     public var description: String {
         switch self {
@@ -83,26 +88,35 @@ public enum BatchError: Error, CustomStringConvertible {
         case .keysLost(let items): return "generated keys missing for items \(items.prefix(10)); those DACs are not delivered"
         case .outputFailed(let k, let r):
             return "batch \"\(k)\" stopped: \(r). Every certificate written so far is in the ledger; free the space or fix the output, then run the same request with --resume"
+        case .stopped(let k, let n): return "batch \"\(k)\" stopped on request after \(n) certificates; resume it with the same request"
         }
     }
 }
 
-struct BatchCSRProblem: Error { let file: String; let reason: String }
+/// Why one CSR is not acceptable.
+public struct CSRProblem: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let reason: String
+    public var description: String { reason }
+}
 
-enum CSRCheck {
+public enum CSRCheck {
+    /// One PKCS#10 request: it parses, its signature verifies, and its key is P-256.
+    public static func key(_ der: [UInt8], name: String) -> Result<P256.Signing.PublicKey, CSRProblem> {
+        let csr: CertificateSigningRequest
+        do { csr = try CertificateSigningRequest(derEncoded: der) } catch { return .failure(.init(file: name, reason: "not a PKCS#10 certificate request (\(error))")) }
+        guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { return .failure(.init(file: name, reason: "the CSR's signature does not verify")) }
+        guard let key = P256.Signing.PublicKey(csr.publicKey) else {
+            return .failure(.init(file: name, reason: "the key is not P-256 (\(keyName(csr.publicKey)))"))
+        }
+        return .success(key)
+    }
+
     /// Parses and verifies every CSR (in parallel: a factory batch holds thousands); reports all problems in file
     /// order. Keys must be P-256, and no two devices may share one.
     static func keys(_ source: DACBatchRequest.Source) throws -> [P256.Signing.PublicKey] {
         guard case .csrs(let csrs) = source else { return [] }
-        let checked = Parallel.map(csrs) { name, der -> Result<P256.Signing.PublicKey, BatchCSRProblem> in
-            let csr: CertificateSigningRequest
-            do { csr = try CertificateSigningRequest(derEncoded: der) } catch { return .failure(.init(file: name, reason: "not a PKCS#10 certificate request (\(error))")) }
-            guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { return .failure(.init(file: name, reason: "the CSR's signature does not verify")) }
-            guard let key = P256.Signing.PublicKey(csr.publicKey) else {
-                return .failure(.init(file: name, reason: "the key is not P-256 (\(keyName(csr.publicKey)))"))
-            }
-            return .success(key)
-        }
+        let checked = Parallel.map(csrs) { name, der in key(der, name: name) }
         var keys: [P256.Signing.PublicKey] = []
         var bad: [(String, String)] = []
         var seen: [Data: String] = [:]

@@ -19,12 +19,9 @@ extension Authority {
     /// transaction before any of its files is written. `paiSigner` replaces the PAI's token key, for benchmarks.
     public func issueBatch(_ r: DACBatchRequest, paiSigner: (any Signer)? = nil,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> DACBatchResult {
-        guard r.count > 0 else { throw BatchError.empty }
-        guard r.count <= r.maxBatchSize else { throw BatchError.tooLarge(count: r.count, max: r.maxBatchSize) }
-        let principal = r.principal ?? .operator(actor)
-        let grant = try authorize(IssueRequest(.dac(vendor: r.vendor, pid: r.pid, pai: r.pai), name: ""), by: principal)
+        let (grant, csrKeys) = try checkBatch(r)
+        let principal = grant.principal
         let paiRecord = grant.issuer!
-        let csrKeys = try CSRCheck.keys(r.source)
         try OutputLocation.prepare(r.output)
         // The request as a canonical encoding, bound to the template: the same key with another template, PAI,
         // count or set of device keys is a different request.
@@ -93,6 +90,7 @@ extension Authority {
             }
             issuedNow += items.count
             progress?(done.count + issuedNow, r.count)
+            if r.shouldStop?() == true, issuedNow + done.count < r.count { throw BatchError.stopped(key: key, issued: done.count + issuedNow) }
             try claim(batch)
         }
         try ledger.completeBatch(batch.id, actor: principal.description)
@@ -102,6 +100,16 @@ extension Authority {
             throw BatchError.outputFailed(key: key, reason: "\(error)")
         }
         return DACBatchResult(batch: batch, items: manifest, reused: false, newlyIssued: issuedNow, stagingLeft: out.removeStaging())
+    }
+
+    /// Everything about a batch request that can be refused before anything is recorded: size, the one
+    /// authorization, every CSR. A server calls it to answer 4xx at once, before it queues the job.
+    @discardableResult
+    public func checkBatch(_ r: DACBatchRequest) throws -> (Grant, [P256.Signing.PublicKey]) {
+        guard r.count > 0 else { throw BatchError.empty }
+        guard r.count <= r.maxBatchSize else { throw BatchError.tooLarge(count: r.count, max: r.maxBatchSize) }
+        let grant = try authorize(IssueRequest(.dac(vendor: r.vendor, pid: r.pid, pai: r.pai), name: ""), by: r.principal ?? .operator(actor))
+        return (grant, try CSRCheck.keys(r.source))
     }
 
     /// Signs one chunk concurrently, each certificate through the one issue path.

@@ -50,6 +50,15 @@ public protocol Ledger: Sendable {
     /// Every batch, for `doctor` (leftover staging folders).
     func batches() throws -> [BatchRecord]
 
+    // MARK: credentials (network front ends)
+    /// Records a new credential with its audit entry.
+    func addCredential(_ credential: CredentialRecord, actor: String) throws
+    /// The credential whose secret hashes to `secretSHA256`, revoked or not.
+    func credential(secretSHA256: String) throws -> CredentialRecord?
+    func credentials() throws -> [CredentialRecord]
+    /// Revokes by id; false when it was revoked already (nothing written). `notFound` for an unknown id.
+    func revokeCredential(id: String, actor: String) throws -> Bool
+
     // MARK: audit
     func audit(actor: String, action: String, payload: [String: String]) throws
     func auditHead() throws -> AuditHead

@@ -127,6 +127,18 @@ enum Migrations {
                 """)
             try bindExistingCertificates(db, at: clock())
         }
+        m.registerMigration("v4: credentials of the network front ends") { db in
+            try db.create(table: "credentials") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("vid", .integer)
+                t.column("label", .text).notNull()
+                t.column("secretSHA256", .text).notNull().unique()
+                t.column("createdAt", .text).notNull()
+                t.column("revokedAt", .text)
+            }
+        }
         return m
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import Ledger
 
 struct VendorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "vendor", abstract: "The vendor registry.", subcommands: [VendorImport.self, VendorList.self])
+    static let configuration = CommandConfiguration(commandName: "vendor", abstract: "The vendor registry.", subcommands: [VendorImport.self, VendorList.self, TokenCommand.self, StationCommand.self])
 }
 
 struct VendorImport: ParsableCommand {
@@ -23,11 +23,7 @@ struct VendorImport: ParsableCommand {
             throw CLIExit.refused("\(directory): \(oneLine(error))")
         }
         // The ledger alone suffices to import; with a PIN at hand the new head is also signed.
-        if changes.values.contains(where: { $0 != .unchanged }), let pin = try Secrets.optionalPIN("MATTER_CA_PIN") {
-            do { try Authority(home: options.authorityHome, pin: pin, moduleOverride: options.pkcs11Module, sessions: 1).checkpoint() } catch {
-                throw CLIExit.refused("vendors imported; the audit checkpoint was not signed: \(oneLine(error))")
-            }
-        }
+        if changes.values.contains(where: { $0 != .unchanged }) { try checkpointIfPossible(options) }
         let rows = changes.sorted { $0.key < $1.key }.map { (String(format: "%04X", $0.key), $0.value) }
         if json { writeStdout(jsonString(Dictionary(uniqueKeysWithValues: rows))) } else {
             for (vid, change) in rows { writeStdout("VID \(vid): \(change.rawValue)\n") }

@@ -49,25 +49,9 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func makeVerifier() throws -> AttestationVerifier {
-        let paas: PAATrustStore
-        do { paas = try PAATrustStore(directory: URL(fileURLWithPath: paaStore)) } catch {
-            throw CLIExit.unreadable("--paa-store \(paaStore): cannot read the directory")
-        }
-        for r in paas.rejected { FileHandle.standardError.write(Data("matter-ca: PAA store: skipped \(r.source): \(r.reason)\n".utf8)) }
-        var keys = CDSigningKeyStore()
-        if let cdKeys {
-            do { keys = try CDSigningKeyStore(directory: URL(fileURLWithPath: cdKeys)) } catch {
-                throw CLIExit.unreadable("--cd-keys \(cdKeys): cannot read the directory")
-            }
-            for r in keys.rejected { FileHandle.standardError.write(Data("matter-ca: CD keys: skipped \(r.source): \(r.reason)\n".utf8)) }
-        }
-        keys.allowTestKey = !noTestCdKey
-        var revocation: RevocationSet?
-        if let revocationSet {
-            guard let data = FileManager.default.contents(atPath: revocationSet) else { throw CLIExit.unreadable("--revocation-set \(revocationSet): cannot read") }
-            do { revocation = try RevocationSet(json: data, source: revocationSet) } catch { throw CLIExit.unreadable("\(error)") }
-        }
-        var expectations: CDExpectations?
+        var config = VerifierConfiguration(paaStore: URL(fileURLWithPath: paaStore), cdKeys: cdKeys.map { URL(fileURLWithPath: $0) },
+                                           revocationSet: revocationSet.map { URL(fileURLWithPath: $0) })
+        config.allowTestCDKey = !noTestCdKey
         if expectDeviceType != nil || expectCertificateId != nil || expectVersionNumber != nil || expectSecurityLevel != nil || expectSecurityInfo != nil {
             var e = CDExpectations()
             if let s = expectDeviceType { e.deviceTypeID = try InputFiles.hex32(s, "--expect-device-type") }
@@ -75,9 +59,13 @@ struct VerifyCommand: ParsableCommand {
             e.certificateID = expectCertificateId
             e.securityLevel = expectSecurityLevel
             e.securityInformation = expectSecurityInfo
-            expectations = e
+            config.expectations = e
         }
-        return AttestationVerifier(trust: TrustStores(paas: paas, cdKeys: keys), revocation: revocation, cdExpectations: expectations)
+        do {
+            let (verifier, skipped) = try config.make()
+            for line in skipped { FileHandle.standardError.write(Data("matter-ca: \(line)\n".utf8)) }
+            return verifier
+        } catch { throw CLIExit.unreadable("\(error)") }
     }
 
     func pieces() throws -> AttestationInput {

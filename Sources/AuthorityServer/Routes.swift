@@ -1,0 +1,70 @@
+import Authority
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Every route the server answers, in one table: the router is built from it, and a test holds it equal to the
+/// OpenAPI document's paths.
+public enum Routes {
+    public static let all: [(method: String, path: String)] = [
+        ("GET", "/openapi.yaml"), ("GET", "/healthz"), ("GET", "/metrics"),
+        ("GET", "/v1/cas"), ("GET", "/v1/vendors"), ("GET", "/v1/certificates/{serial}"),
+        ("POST", "/v1/batches"), ("GET", "/v1/batches/{id}"), ("POST", "/v1/verify"),
+        ("GET", "/.well-known/est/cacerts"), ("GET", "/.well-known/est/csrattrs"),
+        ("POST", "/.well-known/est/simpleenroll"), ("POST", "/.well-known/est/simplereenroll"), ("POST", "/.well-known/est/serverkeygen"),
+        ("GET", "/.well-known/est/{label}/cacerts"), ("GET", "/.well-known/est/{label}/csrattrs"),
+        ("POST", "/.well-known/est/{label}/simpleenroll"), ("POST", "/.well-known/est/{label}/simplereenroll"),
+        ("POST", "/.well-known/est/{label}/serverkeygen"),
+    ]
+
+    /// The OpenAPI 3.1 document served at /openapi.yaml.
+    public static var openAPIDocument: String {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let text = try? String(contentsOf: url, encoding: .utf8) else {
+            return "openapi: 3.1.0\ninfo: {title: matter-ca, version: unknown}\npaths: {}\n"
+        }
+        return text
+    }
+
+    typealias Handler = @Sendable (Request, AppContext) async throws -> Response
+
+    static func handler(_ method: String, _ path: String, rest: RESTRoutes, est: ESTRoutes, health: Health) -> Handler {
+        let label: @Sendable (AppContext) -> String? = { $0.parameters.get("label") }
+        switch (method, path) {
+        case ("GET", "/openapi.yaml"):
+            return { _, _ in Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: openAPIDocument))) }
+        case ("GET", "/healthz"): return { _, _ in try await health.check() }
+        case ("GET", "/metrics"):
+            return { _, _ in Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: Observability.prometheusText()))) }
+        case ("GET", "/v1/cas"): return { _, _ in try rest.getCAs() }
+        case ("GET", "/v1/vendors"): return { r, c in try await rest.getVendors(r, c) }
+        case ("GET", "/v1/certificates/{serial}"): return { r, c in try await rest.getCertificate(r, c) }
+        case ("POST", "/v1/batches"): return { r, c in try await rest.postBatch(r, c) }
+        case ("GET", "/v1/batches/{id}"): return { r, c in try await rest.getBatch(r, c) }
+        case ("POST", "/v1/verify"): return { r, c in try await rest.postVerify(r, c) }
+        case ("GET", let p) where p.hasSuffix("/cacerts"): return { _, c in try est.cacerts(label(c)) }
+        case ("GET", let p) where p.hasSuffix("/csrattrs"): return { _, _ in est.csrAttrs() }
+        case ("POST", let p) where p.hasSuffix("/simpleenroll"): return { r, c in try await est.simpleEnroll(r, c, label: label(c)) }
+        case ("POST", let p) where p.hasSuffix("/simplereenroll"): return { r, c in try await est.simpleReenroll(r, c, label: label(c)) }
+        case ("POST", let p) where p.hasSuffix("/serverkeygen"): return { r, c in try await est.serverKeygen(r, c, label: label(c)) }
+        default: preconditionFailure("route \(method) \(path) has no handler")
+        }
+    }
+}
+
+/// `GET /healthz`: the ledger answers and the token is reachable; 503 naming the failing check otherwise.
+struct Health: Sendable {
+    let authority: Authority
+
+    func check() async throws -> Response {
+        var checks: [String: String] = [:]
+        var failing: [String] = []
+        do { _ = try authority.ledger.counts(); checks["ledger"] = "ok (\(authority.ledger.engine))" } catch {
+            checks["ledger"] = "\(error)"; failing.append("ledger")
+        }
+        do { try authority.tokenReachable(); checks["token"] = "ok" } catch { checks["token"] = "\(error)"; failing.append("token") }
+        if !failing.isEmpty {
+            throw Problem(.serviceUnavailable, "unhealthy", failing.map { "\($0): \(checks[$0]!)" }.joined(separator: "; "))
+        }
+        return try json(["status": "ok", "ledger": checks["ledger"]!, "token": checks["token"]!])
+    }
+}
