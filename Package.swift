@@ -107,7 +107,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .target(name: "TestSupport", dependencies: [
-            "MatterPKI", "X509Builder", "Signing", "CertificateTemplates",
+            "MatterPKI", "X509Builder", "Signing", "CertificateTemplates", "AttestationVerifier",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -32,7 +32,9 @@ public struct Problem: HTTPResponseError, Encodable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"matter-ca\", Basic realm=\"matter-ca\"" }
-        let body = (try? JSONEncoder().encode(self)) ?? Data("{}".utf8)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? enc.encode(self)) ?? Data("{}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -58,6 +60,8 @@ public struct Problem: HTTPResponseError, Encodable {
             case .idempotencyConflict: return Problem(.conflict, "idempotency-conflict", e.description)
             default: return Problem(.conflict, "batch-state", e.description)
             }
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, "body-too-large", "the request body exceeds \(AppContext.bodyLimit) bytes")
         case let e as HTTPError where e.status == .contentTooLarge:
             return Problem(.contentTooLarge, "body-too-large", "the request body exceeds \(AppContext.bodyLimit) bytes")
         case let e as LedgerError:

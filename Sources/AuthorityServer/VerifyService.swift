@@ -45,7 +45,8 @@ final class VerifyService: @unchecked Sendable {
             throw Problem.badRequest("bad-json", "the body is not a verification request: \(Self.describe(error))")
         }
         func b64(_ s: String, _ field: String) throws -> [UInt8] {
-            guard let d = Data(base64Encoded: s, options: .ignoreUnknownCharacters), !s.isEmpty else {
+            // An empty field is a value (the verifier answers it with the SDK's code), not malformed input.
+            guard let d = Data(base64Encoded: s, options: .ignoreUnknownCharacters) else {
                 throw Problem.badRequest("bad-base64", "\(field) is not base64")
             }
             return Array(d)

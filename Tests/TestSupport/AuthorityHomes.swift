@@ -28,7 +28,10 @@ public struct TestHome: Sendable {
         soPIN = "so-" + UUID().uuidString.prefix(8)
     }
 
-    public struct Failure: Error, CustomStringConvertible { public let description: String }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
 
     public var environment: [String: String] { ["MATTER_CA_PIN": pin, "MATTER_CA_SO_PIN": soPIN, "MATTER_CA_HOME": root.path] }
 

@@ -2,11 +2,10 @@ import AttestationVerifier
 import Crypto
 import Foundation
 import MatterPKI
-import TestSupport
 
 /// One change to an otherwise valid attestation, at one stage of building it.
-struct AttestationMutation: @unchecked Sendable {
-    let name: String
+public struct AttestationMutation: @unchecked Sendable {
+    public let name: String
     var chain: ((inout ForgedChain) -> Void)? = nil
     var cd: ((inout CertificationElements) -> Void)? = nil
     var content: ((inout [UInt8]) -> Void)? = nil
@@ -19,18 +18,18 @@ struct AttestationMutation: @unchecked Sendable {
 
 /// An attestation under the SDK's test PAA NoVID with a CD signed by the SDK's test CD key (both from ../shared),
 /// built stage by stage so that a mutation lands exactly where it is meant to.
-struct SDKAttestationBuilder {
+public struct SDKAttestationBuilder {
     let paa: ParsedCertificate
     let paaKey: P256.Signing.PrivateKey
     let cdKey: P256.Signing.PrivateKey
 
-    init() throws {
+    public init() throws {
         paa = try CertificateFile.read(path: SDKTrustFixtures.paaNoVIDCert.path)
         paaKey = try SDKTrustFixtures.privateKey(SDKTrustFixtures.paaNoVIDKey)
         cdKey = try SDKTrustFixtures.privateKey(SDKTrustFixtures.testCDKey)
     }
 
-    func build(_ m: AttestationMutation, options o: ForgedChain.Options) -> AttestationInput {
+    public func build(_ m: AttestationMutation, options o: ForgedChain.Options) -> AttestationInput {
         var chain = ForgedChain(o, paa: paa, paaKey: paaKey)
         m.chain?(&chain)
         let der = chain.render()
@@ -55,7 +54,7 @@ struct SDKAttestationBuilder {
         return input
     }
 
-    static func catalogue() -> [AttestationMutation] {
+    public static func catalogue() -> [AttestationMutation] {
         var m: [AttestationMutation] = [AttestationMutation(name: "none")]
         // The chain: every PAI and DAC mutation of the lint catalogue (the PAA is the SDK's own).
         for c in ChainMutations.all() where c.name.hasPrefix("pai.") || c.name.hasPrefix("dac.") || c.name.hasPrefix("all.") {
