@@ -35,6 +35,7 @@ let package = Package(
         ], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Signing", dependencies: [
             "CPKCS11",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),

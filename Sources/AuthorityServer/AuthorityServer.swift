@@ -75,6 +75,7 @@ public enum AuthorityServer {
         for r in Routes.all {
             router.on(RouterPath(r.path), method: HTTPRequest.Method(r.method)!, use: Routes.handler(r.method, r.path, rest: rest, est: est, health: health))
         }
+        Routes.refuseOtherMethods(router)
 
         signal(SIGHUP, SIG_IGN)
         let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())

@@ -76,7 +76,7 @@ final class BatchJobs: Service, @unchecked Sendable {
         case (nil, let csrs?):
             guard !csrs.isEmpty else { throw Problem.badRequest("bad-csr", "csrs is empty") }
             source = .csrs(try csrs.enumerated().map { i, text in
-                guard let d = Data(base64Encoded: text, options: .ignoreUnknownCharacters), !d.isEmpty else {
+                guard let d = Data(base64Encoded: text), !d.isEmpty else {
                     throw Problem.badRequest("bad-base64", "csrs[\(i)] is not base64")
                 }
                 return ("csrs[\(i)]", Array(d))

@@ -133,8 +133,10 @@ struct ESTRoutes: Sendable {
         return Response(status: .ok, headers: [.contentType: "multipart/mixed; boundary=\(boundary)"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func csrAttrs() -> Response {
-        Response(status: .ok, headers: [.contentType: "application/csrattrs", HTTPField.Name("Content-Transfer-Encoding")!: "base64"],
+    /// The same for every label; a label that is not <VID>-<PID> is still refused, as on the other operations.
+    func csrAttrs(_ label: String?) throws -> Response {
+        if let label { _ = try resolve(label) }
+        return Response(status: .ok, headers: [.contentType: "application/csrattrs", HTTPField.Name("Content-Transfer-Encoding")!: "base64"],
                  body: .init(byteBuffer: ByteBuffer(string: PKCS7.base64(PKCS7.csrAttributes))))
     }
 }

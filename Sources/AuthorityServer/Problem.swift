@@ -12,6 +12,7 @@ public struct Problem: HTTPResponseError, Encodable {
     public let title: String
     public let detail: String
     var retryAfter: Int?
+    var allow: String?
 
     enum CodingKeys: String, CodingKey { case type, title, status, detail }
     public func encode(to e: Encoder) throws {
@@ -31,6 +32,7 @@ public struct Problem: HTTPResponseError, Encodable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"matter-ca\", Basic realm=\"matter-ca\"" }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -56,7 +58,7 @@ public struct Problem: HTTPResponseError, Encodable {
         case let e as BatchError:
             switch e {
             case .badCSRs, .empty: return .badRequest("bad-csr", e.description)
-            case .tooLarge: return Problem(.contentTooLarge, "batch-too-large", e.description)
+            case .tooLarge: return Problem(.unprocessableContent, "batch-too-large", e.description)
             case .idempotencyConflict: return Problem(.conflict, "idempotency-conflict", e.description)
             default: return Problem(.conflict, "batch-state", e.description)
             }

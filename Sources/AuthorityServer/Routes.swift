@@ -27,6 +27,21 @@ public enum Routes {
 
     typealias Handler = @Sendable (Request, AppContext) async throws -> Response
 
+    /// Any other method on a known path: 405 with the methods it has (RFC 9110 §15.5.6), as a problem.
+    static func refuseOtherMethods(_ router: Router<AppContext>) {
+        let byPath = Dictionary(grouping: all, by: \.path).mapValues { $0.map(\.method) }
+        for (path, methods) in byPath {
+            for m in ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE", "OPTIONS", "QUERY"] where !methods.contains(m) {
+                let allow = methods.sorted().joined(separator: ", ")
+                router.on(RouterPath(path), method: HTTPRequest.Method(m)!) { _, _ -> Response in
+                    var p = Problem(.methodNotAllowed, "method-not-allowed", "\(path) answers \(allow)")
+                    p.allow = allow
+                    throw p
+                }
+            }
+        }
+    }
+
     static func handler(_ method: String, _ path: String, rest: RESTRoutes, est: ESTRoutes, health: Health) -> Handler {
         let label: @Sendable (AppContext) -> String? = { $0.parameters.get("label") }
         switch (method, path) {
@@ -42,7 +57,7 @@ public enum Routes {
         case ("GET", "/v1/batches/{id}"): return { r, c in try await rest.getBatch(r, c) }
         case ("POST", "/v1/verify"): return { r, c in try await rest.postVerify(r, c) }
         case ("GET", let p) where p.hasSuffix("/cacerts"): return { _, c in try est.cacerts(label(c)) }
-        case ("GET", let p) where p.hasSuffix("/csrattrs"): return { _, _ in est.csrAttrs() }
+        case ("GET", let p) where p.hasSuffix("/csrattrs"): return { _, c in try est.csrAttrs(label(c)) }
         case ("POST", let p) where p.hasSuffix("/simpleenroll"): return { r, c in try await est.simpleEnroll(r, c, label: label(c)) }
         case ("POST", let p) where p.hasSuffix("/simplereenroll"): return { r, c in try await est.simpleReenroll(r, c, label: label(c)) }
         case ("POST", let p) where p.hasSuffix("/serverkeygen"): return { r, c in try await est.serverKeygen(r, c, label: label(c)) }

@@ -37,6 +37,19 @@ final class VerifyService: @unchecked Sendable {
         let dac, pai, attestationElements, attestationSignature, attestationNonce, attestationChallenge: String
         let cd: String?
         let vendorId, productId: String
+
+        enum CodingKeys: String, CodingKey { case dac, pai, attestationElements, attestationSignature, attestationNonce, attestationChallenge, cd, vendorId, productId }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            dac = try c.decode(String.self, forKey: .dac); pai = try c.decode(String.self, forKey: .pai)
+            attestationElements = try c.decode(String.self, forKey: .attestationElements)
+            attestationSignature = try c.decode(String.self, forKey: .attestationSignature)
+            attestationNonce = try c.decode(String.self, forKey: .attestationNonce)
+            attestationChallenge = try c.decode(String.self, forKey: .attestationChallenge)
+            vendorId = try c.decode(String.self, forKey: .vendorId); productId = try c.decode(String.self, forKey: .productId)
+            // Optional means absent, not null.
+            cd = c.contains(.cd) ? try c.decode(String.self, forKey: .cd) : nil
+        }
     }
 
     func handle(_ bytes: [UInt8]) throws -> AttestationVerdict {
@@ -46,7 +59,7 @@ final class VerifyService: @unchecked Sendable {
         }
         func b64(_ s: String, _ field: String) throws -> [UInt8] {
             // An empty field is a value (the verifier answers it with the SDK's code), not malformed input.
-            guard let d = Data(base64Encoded: s, options: .ignoreUnknownCharacters) else {
+            guard let d = Data(base64Encoded: s) else {
                 throw Problem.badRequest("bad-base64", "\(field) is not base64")
             }
             return Array(d)

@@ -1,6 +1,7 @@
 import CPKCS11
 import Crypto
 import Foundation
+import Metrics
 
 /// A CA key inside a PKCS#11 token. SHA-256 is computed locally and the token signs the digest with raw
 /// CKM_ECDSA (SoftHSM2 has no CKM_ECDSA_SHA256); r‖s is converted to DER. The key never leaves the token.
@@ -76,7 +77,12 @@ public struct PKCS11Signer: Signer {
         }
     }
 
+    /// Token signing latency (a histogram once a metrics backend is bootstrapped, as `serve` does).
+    static let latency = Metrics.Timer(label: "matter_ca_signing_seconds")
+
     public func sign(digest: SHA256Digest) throws -> [UInt8] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { Self.latency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start)) }
         let d = Array(digest)
         func once() throws -> [UInt8] {
             try pool.withSession { s in

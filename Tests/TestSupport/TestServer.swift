@@ -9,12 +9,13 @@ public final class TestServer: @unchecked Sendable {
     private let output = LockedLines()
 
     /// Starts the server on `home` (already initialised) and waits until it listens.
-    public init(home: TestHome, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    public init(home: TestHome, arguments: [String] = [], environment: [String: String] = [:], cwd: URL? = nil) throws {
         self.home = home
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["serve", "--bind", "127.0.0.1:0"] + arguments
         p.environment = ProcessInfo.processInfo.environment.merging(home.environment) { _, b in b }.merging(environment) { _, b in b }
+        if let cwd { p.currentDirectoryURL = cwd }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
