@@ -90,7 +90,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "matter-ca-bench", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger", "AuthorityServer",
         ], path: "Benchmarks/matter-ca-bench"),
         .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
         .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),

@@ -226,5 +226,24 @@ let hsmRaw = max(try rate("raw PKCS11Signer sign, 1 task") { _ = try hsmSigner.s
 let csrHSM = try timeBatch("batch from 10,000 CSRs, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .csrs(csrDERs), signer: nil)
 let genHSM = try timeBatch("batch of 10,000 generated keys, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .generated(count: batchSize), signer: nil)
 print(String(format: "  ratio to raw PKCS11Signer (best of 1/2 tasks, %.0f/s): %.2f from CSRs, %.2f generated (goal >= 0.6)", hsmRaw, csrHSM / hsmRaw, genHSM / hsmRaw))
+
+// Issue #10: the same operations over HTTPS on loopback (wrk), as ratios to the in-process rates measured here.
+print("HTTP over TLS on loopback, wrk (issue #10)")
+let singleKeys = (0..<64).map { _ in P256.Signing.PrivateKey().publicKey }
+var sk = 0
+let singleIssue = try rate("in-process single DAC issuance (Authority.issue, sign + commit)") {
+    sk &+= 1
+    _ = try ba.issue(IssueRequest(.dac(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: hsmPAI.authority.skid), name: ""),
+                     publicKey: singleKeys[sk & 63], by: .vendor(VendorID(0xFFF1), credential: "bench"))
+}
+let verifyJSON = String(decoding: try JSONSerialization.data(withJSONObject: [
+    "dac": Data(attInput.dac).base64EncodedString(), "pai": Data(attInput.pai).base64EncodedString(),
+    "attestationElements": Data(attInput.attestationElements).base64EncodedString(),
+    "attestationSignature": Data(attInput.attestationSignature).base64EncodedString(),
+    "attestationNonce": Data(attInput.attestationNonce).base64EncodedString(),
+    "attestationChallenge": Data(attInput.attestationChallenge).base64EncodedString(), "vendorId": "FFF1", "productId": "8000"]), as: UTF8.self)
+try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,
+                    paa: paa.certificate, cdKey: cdSigner, seconds: max(2, Int(seconds)))
 try? FileManager.default.removeItem(at: batchHome.root)
+exit(0)
 extension Date { var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) } }
