@@ -75,7 +75,7 @@ public enum LedgerTime {
 
 /// The hash chain: hash(n) = SHA-256(canonical("matter-ca audit v2", hash(n−1), seq, at, actor, action,
 /// SHA-256(payload))). Certificate rows are bound into it: the entry that records certificates carries the count
-/// and digest of their row hashes, and the entry that sets their status the count and digest of their statuses.
+/// and digest of their row hashes.
 enum AuditChain {
     static let genesis = String(repeating: "0", count: 64)
 
@@ -109,10 +109,6 @@ enum AuditChain {
         var key: String { "\(issuerSKID)/\(serial)" }
     }
 
-    static func statusHash(issuerSKID: String, serial: String, status: String) -> String {
-        Canonical.sha256(["certificate status v1", issuerSKID, serial, status])
-    }
-
     /// Digest of a sequence of row hashes in (issuer, serial) order, kept incrementally.
     struct Digest {
         private var h = SHA256()
@@ -121,5 +117,5 @@ enum AuditChain {
         func finalize() -> String { Canonical.hex(h.finalize()) }
     }
 
-    static let rowsCount = "rows.count", rowsDigest = "rows.sha256", statusCount = "status.count", statusDigest = "status.sha256"
+    static let rowsCount = "rows.count", rowsDigest = "rows.sha256"
 }

@@ -101,7 +101,6 @@ enum Migrations {
         m.registerMigration("v3: certificate rows bound into the audit chain, checkpoints, batch leases") { db in
             try db.alter(table: "certificates") { t in
                 t.add(column: "auditSeq", .integer)
-                t.add(column: "statusSeq", .integer)
                 t.add(column: "rowHash", .text)
             }
             try db.alter(table: "audit_log") { t in t.add(column: "format", .integer).notNull().defaults(to: 1) }
@@ -148,16 +147,14 @@ enum Migrations {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM certificates ORDER BY issuerSKID, serial")
         guard !rows.isEmpty else { return }
         let seq = try SQLiteAudit.head(db).seq + 1
-        var digest = AuditChain.Digest(), statuses = AuditChain.Digest()
+        var digest = AuditChain.Digest()
         for row in rows {
             let f = AuditChain.RowFacts(row: row)
             digest.add(f.hash)
-            statuses.add(AuditChain.statusHash(issuerSKID: f.issuerSKID, serial: f.serial, status: row["status"]))
-            try db.execute(sql: "UPDATE certificates SET auditSeq = ?, statusSeq = ?, rowHash = ? WHERE issuerSKID = ? AND serial = ?",
-                           arguments: [seq, seq, f.hash, f.issuerSKID, f.serial])
+            try db.execute(sql: "UPDATE certificates SET auditSeq = ?, rowHash = ? WHERE issuerSKID = ? AND serial = ?",
+                           arguments: [seq, f.hash, f.issuerSKID, f.serial])
         }
         try SQLiteAudit.append(db, at: at, actor: "matter-ca", action: "ledger.bind-certificates", payload: [
-            AuditChain.rowsCount: String(digest.count), AuditChain.rowsDigest: digest.finalize(),
-            AuditChain.statusCount: String(statuses.count), AuditChain.statusDigest: statuses.finalize()])
+            AuditChain.rowsCount: String(digest.count), AuditChain.rowsDigest: digest.finalize()])
     }
 }

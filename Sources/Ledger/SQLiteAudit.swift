@@ -27,22 +27,22 @@ enum SQLiteAudit {
     }
 
     /// Inserts certificate rows bound to the next audit entry, then that entry, whose payload carries the count and
-    /// digest of the rows and of their statuses (in (issuer, serial) order, the order `verify` reads them in).
+    /// digest of the rows (in (issuer, serial) order, the order `verify` reads them in). A row's status is not part
+    /// of its hash: a status is "issued" unless a later fact (a revocation, bound to its own entry) says otherwise.
     static func appendCertificates(_ db: Database, _ certificates: [CertificateRecord], at: Date, actor: String, action: String,
                                    payload: [String: String]) throws {
         let seq = try head(db).seq + 1
-        var hashes: [(key: String, row: String, status: String)] = []
+        var hashes: [(key: String, row: String)] = []
         hashes.reserveCapacity(certificates.count)
         for c in certificates {
-            let h = try c.insert(db, auditSeq: seq)
-            hashes.append(("\(c.issuerSKID)\u{0}\(c.serial)", h.row, h.status))
+            precondition(c.status == "issued", "a certificate is recorded as issued")
+            hashes.append(("\(c.issuerSKID)\u{0}\(c.serial)", try c.insert(db, auditSeq: seq)))
         }
         hashes.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        var rows = AuditChain.Digest(), statuses = AuditChain.Digest()
-        for h in hashes { rows.add(h.row); statuses.add(h.status) }
+        var rows = AuditChain.Digest()
+        for h in hashes { rows.add(h.row) }
         var p = payload
         p[AuditChain.rowsCount] = String(rows.count); p[AuditChain.rowsDigest] = rows.finalize()
-        p[AuditChain.statusCount] = String(statuses.count); p[AuditChain.statusDigest] = statuses.finalize()
         let appended = try append(db, at: at, actor: actor, action: action, payload: p)
         precondition(appended == seq, "the audit head moved inside one write transaction")
     }
@@ -51,7 +51,7 @@ enum SQLiteAudit {
         var report = AuditReport(entries: 0, certificateRows: 0, checkpoints: 0, lastCheckpointSeq: nil,
                                  checkpointSignaturesChecked: checkpointKey != nil, problems: [])
         // 1. The chain itself, and what each entry says it bound.
-        var expected: [Int64: (rows: Int, rowsDigest: String, statuses: Int, statusDigest: String)] = [:]
+        var expected: [Int64: (rows: Int, rowsDigest: String)] = [:]
         var hashes: [Int64: String] = [:]
         var prev = AuditChain.genesis, expectedSeq: Int64 = 1
         let entries = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
@@ -68,7 +68,7 @@ enum SQLiteAudit {
             if h != e.hash { report.problems.append(.init(kind: .chain, seq: e.seq, row: nil, reason: "hash does not match the entry's fields")); return report }
             if let p = try? JSONSerialization.jsonObject(with: Data(e.payload.utf8)) as? [String: String],
                let rc = p[AuditChain.rowsCount].flatMap(Int.init), let rd = p[AuditChain.rowsDigest] {
-                expected[e.seq] = (rc, rd, p[AuditChain.statusCount].flatMap(Int.init) ?? 0, p[AuditChain.statusDigest] ?? "")
+                expected[e.seq] = (rc, rd)
             }
             hashes[e.seq] = e.hash
             prev = e.hash
@@ -100,7 +100,7 @@ enum SQLiteAudit {
         return report
     }
 
-    static func verifyRows(_ db: Database, expected: [Int64: (rows: Int, rowsDigest: String, statuses: Int, statusDigest: String)],
+    static func verifyRows(_ db: Database, expected: [Int64: (rows: Int, rowsDigest: String)],
                            into report: inout AuditReport) throws {
         var seen: [Int64: AuditChain.Digest] = [:]
         var current: (seq: Int64, digest: AuditChain.Digest)?
@@ -115,7 +115,7 @@ enum SQLiteAudit {
         }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT issuerSKID, serial, type, subject, skid, vid, pid, notBefore, notAfter, der, sha256, batchID, batchItem, createdAt,
-                   auditSeq, rowHash FROM certificates ORDER BY auditSeq, issuerSKID, serial
+                   auditSeq, rowHash, status FROM certificates ORDER BY auditSeq, issuerSKID, serial
             """)
         while let row = try rows.next() {
             report.certificateRows += 1
@@ -124,6 +124,9 @@ enum SQLiteAudit {
             let der: Data = row["der"]
             if AuditChain.sha256Hex(der) != facts.sha256.lowercased() {
                 problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its DER does not match its SHA-256 (edited certificate bytes)"))
+            }
+            if let status = row["status"] as String?, status != "issued" {
+                problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its status \"\(status)\" was not recorded by any audit entry (edited status)"))
             }
             let h = facts.hash
             if h != (row["rowHash"] as String?) {
@@ -149,26 +152,8 @@ enum SQLiteAudit {
                 report.problems.append(.init(kind: .certificateRow, seq: seq, row: nil, reason: "its certificate rows are not the ones it recorded (edited rows)"))
             }
         }
-        try verifyStatuses(db, expected: expected, into: &report)
     }
 
-    /// Each row's status was set by the entry `statusSeq` names; that entry carries the digest of the statuses it set.
-    static func verifyStatuses(_ db: Database, expected: [Int64: (rows: Int, rowsDigest: String, statuses: Int, statusDigest: String)],
-                               into report: inout AuditReport) throws {
-        var seen: [Int64: AuditChain.Digest] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT issuerSKID, serial, status, statusSeq FROM certificates ORDER BY statusSeq, issuerSKID, serial")
-        while let row = try rows.next() {
-            guard let seq = row["statusSeq"] as Int64?, expected[seq] != nil else { continue }   // reported with the rows
-            seen[seq, default: AuditChain.Digest()].add(AuditChain.statusHash(issuerSKID: row["issuerSKID"], serial: row["serial"], status: row["status"]))
-        }
-        for (seq, e) in expected.sorted(by: { $0.key < $1.key }) where e.statuses > 0 || seen[seq] != nil {
-            let d = seen[seq] ?? AuditChain.Digest()
-            if d.count != e.statuses || d.finalize() != e.statusDigest {
-                report.problems.append(.init(kind: .certificateRow, seq: seq, row: nil,
-                    reason: "the status of its certificate rows is not the one it recorded (edited status)"))
-            }
-        }
-    }
 }
 
 extension AuditChain {

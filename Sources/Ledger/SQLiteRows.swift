@@ -42,18 +42,18 @@ extension CertificateRecord {
 
     static let insertSQL = """
         INSERT INTO certificates (issuerSKID, serial, type, subject, skid, vid, pid, notBefore, notAfter, der, sha256, status, batchID,
-                                  batchItem, createdAt, auditSeq, statusSeq, rowHash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  batchItem, createdAt, auditSeq, rowHash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Inserts the row bound to audit entry `seq`; returns its row hash and status hash.
-    func insert(_ db: Database, auditSeq seq: Int64) throws -> (row: String, status: String) {
+    /// Inserts the row bound to audit entry `seq`; returns its row hash.
+    func insert(_ db: Database, auditSeq seq: Int64) throws -> String {
         let f = facts
         let rowHash = f.hash
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
             issuerSKID, serial, type, subject, skid, vid, pid, f.notBefore, f.notAfter, der, sha256, status, batchID, batchItem,
-            f.createdAt, seq, seq, rowHash])
-        return (rowHash, AuditChain.statusHash(issuerSKID: issuerSKID, serial: serial, status: status))
+            f.createdAt, seq, rowHash])
+        return rowHash
     }
 }
 

@@ -95,3 +95,17 @@ struct ServerFixtureView {
         throw TestHome.Failure(description: "batch \(key) did not complete after the restart: \(server.log.suffix(1500))")
     }
 }
+
+/// A token that lost a key the server needs answers /healthz with 503 naming the token check.
+@Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct HealthFailureTests {
+    @Test func healthzNamesTheFailingCheck() throws {
+        let f = try ServerFixture()
+        #expect(try f.server.curl("/healthz").status == 200)
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: f.home.root.appendingPathComponent("authority.json"))) as! [String: Any]
+        let id = try #require(settings["checkpointKeyID"] as? String)
+        _ = try f.home.pkcs11Tool(["--delete-object", "--type", "pubkey", "--id", id])
+        let r = try f.server.curl("/healthz")
+        #expect(r.status == 503 && r.body.contains("token:") && r.body.contains("application/problem+json") == false, "\(r.status) \(r.body)")
+        #expect(r.headers.lowercased().contains("application/problem+json"))
+    }
+}

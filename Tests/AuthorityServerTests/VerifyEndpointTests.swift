@@ -58,3 +58,23 @@ import TestSupport
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
     }
 }
+
+/// SIGHUP reloads the trust stores: a PAA added to the store is trusted from then on, without a restart.
+@Suite(.enabled(if: TestHome.softHSMAvailable && SharedVectors.available, SharedVectors.skipReason)) struct TrustReloadTests {
+    @Test func sighupReloadsTheTrustStores() throws {
+        let trust = try SDKTrustFixtures.directories()
+        let empty = try CLI.tempDirectory("paa-empty")
+        let f = try ServerFixture(arguments: ["--paa-store", empty.path, "--cd-keys", trust.cdKeys.path])
+        let vector = SharedVectors.commissionerDUT.appendingPathComponent("struct_cd_format_version_1/test_case_vector.json").path
+        let input = try SDKTestVector(path: vector).attestationInput()
+        #expect(try VerifyEndpointTests.code(f, input).0 == 101, "PaaNotFound before the PAAs are there")
+        for name in try FileManager.default.contentsOfDirectory(atPath: trust.paa.path) {
+            try FileManager.default.copyItem(at: trust.paa.appendingPathComponent(name), to: empty.appendingPathComponent(name))
+        }
+        kill(f.server.process.processIdentifier, SIGHUP)
+        var code = -1
+        for _ in 0..<50 where code != 0 { usleep(100_000); code = try VerifyEndpointTests.code(f, input).0 }
+        #expect(code == 0, "after SIGHUP the new PAAs are trusted")
+        #expect(f.server.process.isRunning)
+    }
+}
