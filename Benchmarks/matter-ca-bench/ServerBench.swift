@@ -41,7 +41,7 @@ enum ServerBench {
     }
 
     static func luaPOST(path: String, body: String, headers: [String: String], in dir: URL) throws -> URL {
-        var lua = "wrk.method = \"POST\"\nwrk.path = \"\(path)\"\nwrk.body = \"\(body)\"\n"
+        var lua = "wrk.method = \"POST\"\nwrk.path = \"\(path)\"\nwrk.body = [==[\(body)]==]\n"
         for (k, v) in headers { lua += "wrk.headers[\"\(k)\"] = \"\(v)\"\n" }
         let url = dir.appendingPathComponent("post-\(UUID().uuidString).lua")
         try lua.write(to: url, atomically: true, encoding: .utf8)
@@ -85,7 +85,7 @@ enum ServerBench {
         try s.serialize(csr)
         let est = try luaPOST(path: "/.well-known/est/FFF1-8000/simpleenroll", body: Data(s.serializedBytes).base64EncodedString(),
                               headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/pkcs10"], in: dir)
-        let verify = try luaPOST(path: "/v1/verify", body: verifyBody.replacingOccurrences(of: "\"", with: "\\\""),
+        let verify = try luaPOST(path: "/v1/verify", body: verifyBody,
                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], in: dir)
         for (label, script, baseline) in [("EST simpleenroll", est, inProcessIssue), ("POST /v1/verify", verify, inProcessVerify)] {
             for c in [1, 16, 100] {

@@ -23,6 +23,8 @@ public final class Authority: @unchecked Sendable {
     var faults = FaultInjection()
 
     public var inventory: Inventory { Inventory(ledger: ledger) }
+    /// Single certificates of concurrent requests, committed together.
+    let singles: GroupCommit
 
     /// Opens an initialised home: the token (logged in with `pin`) and the ledger.
     public init(home: AuthorityHome, pin: [UInt8], moduleOverride: String? = nil, templatesDirectory: URL? = nil, sessions: Int = 4,
@@ -32,6 +34,7 @@ public final class Authority: @unchecked Sendable {
         self.clock = clock
         pool = try Self.openPool(settings, module: moduleOverride, pin: pin, sessions: sessions)
         ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+        singles = GroupCommit(ledger: ledger)
         templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
         actor = Self.currentActor()
     }

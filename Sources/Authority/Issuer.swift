@@ -53,8 +53,8 @@ extension Authority {
         for attempt in 1... {
             let c = try sign(grant, publicKey: publicKey, issuer: issuer, now: clock())
             do {
-                try ledger.recordCertificate(record(c, grant: grant), actor: principal.description, action: "dac.issue",
-                                             payload: ["vid": grant.vid?.hex ?? "", "pid": grant.pid?.hex ?? "", "pai": grant.issuer?.skid ?? ""])
+                try singles.commit(CertificateGroup(certificates: [record(c, grant: grant)], actor: principal.description, action: "dac.issue",
+                                                    payload: ["vid": grant.vid?.hex ?? "", "pid": grant.pid?.hex ?? "", "pai": grant.issuer?.skid ?? ""]))
                 return c
             } catch LedgerError.serialCollision where attempt < 3 {
                 continue   // a fresh random serial; the colliding certificate never left

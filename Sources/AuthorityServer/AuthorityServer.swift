@@ -22,6 +22,8 @@ public struct ServerOptions: Sendable {
     /// Trust the authority's own PAAs in /v1/verify.
     public var trustOwnPAAs = false
     public var jsonLogs = false
+    /// A log line per request (method, path) at info level.
+    public var logRequests = false
     /// The EST label of the unlabelled `/.well-known/est/<op>` paths.
     public var estDefaultLabel: String?
     public init() {}
@@ -71,7 +73,7 @@ public enum AuthorityServer {
 
         let router = Router(context: AppContext.self)
         router.middlewares.add(MetricsMiddleware())
-        router.middlewares.add(LogRequestsMiddleware(.info))
+        router.middlewares.add(LogRequestsMiddleware(options.logRequests ? .info : .debug))
         for r in Routes.all {
             router.on(RouterPath(r.path), method: HTTPRequest.Method(r.method)!, use: Routes.handler(r.method, r.path, rest: rest, est: est, health: health))
         }

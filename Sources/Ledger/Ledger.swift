@@ -19,8 +19,9 @@ public protocol Ledger: Sendable {
     func certificates(matching key: String) throws -> [CertificateRecord]
     /// DACs, optionally of one vendor and one batch.
     func dacs(vid: Int?, batchID: String?) throws -> [CertificateRecord]
-    /// One certificate that is not part of a batch (PAA/PAI by ceremony, or a single DAC), with its audit entry.
-    func recordCertificate(_ certificate: CertificateRecord, actor: String, action: String, payload: [String: String]) throws
+    /// Single certificates (not of a batch), grouped by who asked: one audit entry per group, all in one transaction
+    /// (a server commits the certificates of concurrent requests together: one fsync, not one each).
+    func recordCertificates(_ groups: [CertificateGroup]) throws
 
     // MARK: ceremonies
     func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord
@@ -103,6 +104,17 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case .notFound(let w): return "\(w) not found in the ledger"
         case .unavailable(let m): return "ledger unavailable: \(m)"
         }
+    }
+}
+
+/// Certificates recorded by one audit entry.
+public struct CertificateGroup: Sendable {
+    public var certificates: [CertificateRecord]
+    public var actor: String
+    public var action: String
+    public var payload: [String: String]
+    public init(certificates: [CertificateRecord], actor: String, action: String, payload: [String: String]) {
+        self.certificates = certificates; self.actor = actor; self.action = action; self.payload = payload
     }
 }
 

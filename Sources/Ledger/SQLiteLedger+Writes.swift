@@ -2,12 +2,17 @@ import Foundation
 internal import GRDB
 
 extension SQLiteLedger {
-    public func recordCertificate(_ certificate: CertificateRecord, actor: String, action: String, payload: [String: String]) throws {
+    public func recordCertificates(_ groups: [CertificateGroup]) throws {
         let at = now()
         try write { db in
-            try SQLiteAudit.appendCertificates(db, [certificate], at: at, actor: actor, action: action,
-                                               payload: payload.merging(["serial": certificate.serial, "issuer": certificate.issuerSKID,
-                                                                         "certificateSHA256": certificate.sha256]) { a, _ in a })
+            for g in groups where !g.certificates.isEmpty {
+                var payload = g.payload
+                payload["count"] = String(g.certificates.count)
+                if g.certificates.count == 1, let c = g.certificates.first {
+                    payload["serial"] = c.serial; payload["issuer"] = c.issuerSKID; payload["certificateSHA256"] = c.sha256
+                }
+                try SQLiteAudit.appendCertificates(db, g.certificates, at: at, actor: g.actor, action: g.action, payload: payload)
+            }
         }
     }
 

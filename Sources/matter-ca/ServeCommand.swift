@@ -30,6 +30,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Close connections idle this many seconds.") var idleTimeout: Int64 = 30
     @Option(help: "Batch jobs that may run at once (more: 503).") var maxBatchJobs = 2
     @Option(help: "text or json (one JSON object per line on stderr).") var logFormat = "text"
+    @Flag(help: "Log every request (method, path) at info level.") var logRequests = false
     @Flag(help: "A demonstration authority on an empty home (see above).") var demo = false
     @Option(help: "With --demo: the vendor registry to import.") var vendorRegistry = "VendorRegistry"
     @Option(help: "The EST label (<VID>-<PID>) of the unlabelled /.well-known/est/<op> paths, for clients that cannot send a label.") var estDefaultLabel: String?
@@ -46,6 +47,7 @@ struct ServeCommand: ParsableCommand {
         server.tlsCertificate = tlsCert; server.tlsKey = tlsKey; server.clientCA = clientCa
         server.maxBodyBytes = maxBody; server.idleTimeoutSeconds = idleTimeout; server.maxBatchJobs = maxBatchJobs
         server.jsonLogs = logFormat == "json"
+        server.logRequests = logRequests
         server.verifier = VerifierConfiguration(paaStore: paaStore.map { URL(fileURLWithPath: $0) }, cdKeys: cdKeys.map { URL(fileURLWithPath: $0) },
                                                 revocationSet: revocationSet.map { URL(fileURLWithPath: $0) })
         server.verifier.allowTestCDKey = !noTestCdKey

@@ -108,3 +108,32 @@ import TestSupport
         #expect(try ServerFixture.certificates(fromPKCS7: all.body, in: dir).components(separatedBy: "BEGIN CERTIFICATE").count - 1 == 3)
     }
 }
+
+/// Concurrent enrollments are committed together (one transaction for those that arrive while a commit runs): each
+/// still answers only once its DAC is in the ledger, and the audit chain binds every one.
+@Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct ConcurrentEnrollmentTests {
+    @Test func fortyConcurrentEnrollmentsAreAllRecorded() throws {
+        let f = try ServerFixture()
+        let dir = try CLI.tempDirectory("concurrent")
+        let bodies = try (0..<40).map { ServerFixture.base64(try ServerFixture.csr(in: dir, name: "d\($0)").der) }
+        let results = Locked<[Int: (Int, String)]>([:])
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            let r = try? f.server.curl("/.well-known/est/FFF1-8000/simpleenroll", method: "POST", token: f.fff1.secret, contentType: "application/pkcs10", body: bodies[i])
+            results.with { $0[i] = (r?.status ?? -1, r?.body ?? "") }
+        }
+        let all = results.with { $0 }
+        #expect(all.values.allSatisfy { $0.0 == 200 }, "\(all.values.filter { $0.0 != 200 }.prefix(3))")
+        let serials = try all.values.map { try CertificateSerial.of(pkcs7: $0.1, in: dir) }
+        #expect(Set(serials).count == 40)
+        let dacs = Set((try f.home.json(["list", "dac"]) as! [[String: Any]]).map { $0["serial"] as! String })
+        #expect(Set(serials).isSubset(of: dacs) && dacs.count == 40)
+        #expect(try f.home.run(["audit", "verify"]).status == 0)
+    }
+}
+
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ v: T) { value = v }
+    func with<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
+}
