@@ -25,6 +25,8 @@ public final class Authority: @unchecked Sendable {
     public var inventory: Inventory { Inventory(ledger: ledger) }
     /// Single certificates of concurrent requests, committed together.
     let singles: GroupCommit
+    /// Issuer contexts (certificate, token key) by SKID.
+    let issuers = IssuerCache()
 
     /// Opens an initialised home: the token (logged in with `pin`) and the ledger.
     public init(home: AuthorityHome, pin: [UInt8], moduleOverride: String? = nil, templatesDirectory: URL? = nil, sessions: Int = 4,
@@ -74,4 +76,11 @@ public final class IssuanceCounter: @unchecked Sendable {
 struct FaultInjection: Sendable {
     /// Ceremony files fail to write after the ceremony committed.
     var ceremonyOutput = false
+}
+
+final class IssuerCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byID: [String: IssuerContext] = [:]
+    func get(_ id: String) -> IssuerContext? { lock.withLock { byID[id] } }
+    func set(_ id: String, _ c: IssuerContext) { lock.withLock { byID[id] = c } }
 }

@@ -12,8 +12,13 @@ extension Authority {
     /// (the builder refuses a key that is not the issuer certificate's).
     public func issuerContext(for grant: Grant, signer override: (any Signer)? = nil) throws -> IssuerContext? {
         guard let issuer = grant.issuer else { return nil }
+        if override == nil, let cached = issuers.get(issuer.skid) { return cached }
         let type: CertificateType = issuer.type == "paa" ? .paa : .pai
-        return try IssuerContext(certificate: try inventory.certificate(of: issuer), type: type, signer: try override ?? signer(for: issuer))
+        let context = try IssuerContext(certificate: try inventory.certificate(of: issuer), type: type, signer: try override ?? signer(for: issuer))
+        // A server issues one DAC per request: finding the token key and parsing the issuer each time would cost
+        // more than the signature. CA certificates and keys do not change under a running authority.
+        if override == nil { issuers.set(issuer.skid, context) }
+        return context
     }
 
     /// THE issue function: every certificate the authority signs — PAA, PAI, each DAC of a batch, a single DAC —

@@ -98,7 +98,7 @@ final class BatchJobs: Service, @unchecked Sendable {
             do {
                 let result = try authority.issueBatch(job)
                 Recorder(label: "matter_ca_batch_size").record(result.items.count)
-                Counter(label: "matter_ca_certificates_issued_total", dimensions: [("type", "dac"), ("route", "batch")]).increment(by: result.newlyIssued)
+                Counters.increment("matter_ca_certificates_issued_total", [("type", "dac"), ("route", "batch")], by: result.newlyIssued)
                 lock.withLock { states[saved.idempotencyKey] = nil }
                 logger.info("batch job completed", metadata: ["idempotencyKey": "\(saved.idempotencyKey)", "count": "\(result.items.count)"])
             } catch let e as BatchError {

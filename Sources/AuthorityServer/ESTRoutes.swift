@@ -67,14 +67,14 @@ struct ESTRoutes: Sendable {
 
     /// Signing and ledger writes block: they run on NIO's thread pool, not on the event loops.
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        do { return try await NIOThreadPool.singleton.runIfActive(body) } catch { throw Problem.from(error) }
+        try await Blocking.run(body)
     }
 
     func issue(_ vid: VendorID, _ pid: ProductID, _ pai: String, key: P256.Signing.PublicKey, by principal: Principal, route: String) async throws -> [UInt8] {
         let issued = try await blocking {
             try authority.issue(IssueRequest(.dac(vendor: vid, pid: pid, pai: pai), name: ""), publicKey: key, by: principal)
         }
-        Counter(label: "matter_ca_certificates_issued_total", dimensions: [("type", "dac"), ("route", route)]).increment()
+        Counters.increment("matter_ca_certificates_issued_total", [("type", "dac"), ("route", route)])
         return issued.der
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Logging
 import Metrics
 import Prometheus
@@ -40,5 +41,35 @@ struct JSONLogHandler: LogHandler {
         for (k, v) in metadata.merging(extra ?? [:], uniquingKeysWith: { _, b in b }) { fields[k] = v.description }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+}
+
+/// The server's blocking work (token signing, ledger commits): more threads than cores, because most of a single
+/// issuance is waiting for the ledger's fsync, and concurrent requests then share one commit (GroupCommit).
+enum Blocking {
+    static let pool: NIOThreadPool = {
+        let p = NIOThreadPool(numberOfThreads: 16)
+        p.start()
+        return p
+    }()
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do { return try await pool.runIfActive(body) } catch { throw Problem.from(error) }
+    }
+}
+
+/// Counters by label and dimensions, made once (the factory lookup costs a lock and an allocation).
+enum Counters {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var made: [String: Metrics.Counter] = [:]
+    static func increment(_ label: String, _ dimensions: [(String, String)], by n: Int = 1) {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let c = lock.withLock { () -> Metrics.Counter in
+            if let c = made[key] { return c }
+            let c = Metrics.Counter(label: label, dimensions: dimensions)
+            made[key] = c
+            return c
+        }
+        c.increment(by: n)
     }
 }

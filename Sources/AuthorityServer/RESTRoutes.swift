@@ -159,6 +159,6 @@ struct RESTRoutes: Sendable {
     }
 
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        do { return try await NIOThreadPool.singleton.runIfActive(body) } catch { throw Problem.from(error) }
+        try await Blocking.run(body)
     }
 }

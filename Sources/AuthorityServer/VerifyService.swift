@@ -81,7 +81,7 @@ final class VerifyService: @unchecked Sendable {
                                            attestationNonce: try b64(input.attestationNonce, "attestationNonce"),
                                            vendorID: try id(input.vendorId, "vendorId"), productID: try id(input.productId, "productId"))
         let verdict = current.verify(attestation)
-        Counter(label: "matter_ca_verifications_total", dimensions: [("code", String(verdict.code))]).increment()
+        Counters.increment("matter_ca_verifications_total", [("code", String(verdict.code))])
         return verdict
     }
 
