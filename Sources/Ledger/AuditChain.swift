@@ -87,8 +87,25 @@ enum AuditChain {
         return Canonical.sha256(["matter-ca audit v2", prev, String(seq), at, actor, action, payloadSHA256])
     }
 
+    /// A JSON object with sorted keys, written by hand (JSONSerialization costs more than the rest of an audit
+    /// append). The chain hashes the stored text, so its exact spelling is not a format.
     static func payloadText(_ payload: [String: String]) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        return "{" + payload.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",") + "}"
     }
 
     static func sha256(_ s: String) -> String { Canonical.hex(SHA256.hash(data: Data(s.utf8))) }

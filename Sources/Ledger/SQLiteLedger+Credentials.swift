@@ -22,17 +22,17 @@ extension SQLiteLedger {
     }
 
     public func credential(secretSHA256: String) throws -> CredentialRecord? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM credentials WHERE secretSHA256 = ?", arguments: [secretSHA256]).map(CredentialRecord.init(row:)) }
+        try read { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM credentials WHERE secretSHA256 = ?"), arguments: [secretSHA256]).map(CredentialRecord.init(row:)) }
     }
 
     public func credentials() throws -> [CredentialRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM credentials ORDER BY createdAt").map(CredentialRecord.init(row:)) }
+        try read { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM credentials ORDER BY createdAt")).map(CredentialRecord.init(row:)) }
     }
 
     public func revokeCredential(id: String, actor: String) throws -> Bool {
         let at = now()
         return try write { db in
-            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM credentials WHERE id = ?", arguments: [id]).map(CredentialRecord.init(row:)) else {
+            guard let c = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM credentials WHERE id = ?"), arguments: [id]).map(CredentialRecord.init(row:)) else {
                 throw LedgerError.notFound("credential \(id)")
             }
             guard c.revokedAt == nil else { return false }

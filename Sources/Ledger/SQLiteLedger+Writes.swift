@@ -58,7 +58,7 @@ extension SQLiteLedger {
         return try write { db in
             var changes: [Int: VendorImportChange] = [:]
             for d in definitions {
-                let existing = try String.fetchOne(db, sql: "SELECT definitionSHA256 FROM vendors WHERE vid = ?", arguments: [d.vendor.vid])
+                let existing = try String.fetchOne(try db.cachedStatement(sql: "SELECT definitionSHA256 FROM vendors WHERE vid = ?"), arguments: [d.vendor.vid])
                 if existing == d.vendor.definitionSHA256 { changes[d.vendor.vid] = .unchanged; continue }
                 changes[d.vendor.vid] = existing == nil ? .added : .updated
                 try db.execute(sql: "DELETE FROM vendor_products WHERE vid = ?", arguments: [d.vendor.vid])
@@ -86,14 +86,14 @@ extension SQLiteLedger {
     }
 
     static func vendor(_ db: Database, vid: Int) throws -> VendorDefinition? {
-        guard let v = try Row.fetchOne(db, sql: "SELECT * FROM vendors WHERE vid = ?", arguments: [vid]).map(VendorRecord.init(row:)) else { return nil }
-        let products = try Row.fetchAll(db, sql: "SELECT first, last FROM vendor_products WHERE vid = ? ORDER BY first", arguments: [vid])
+        guard let v = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM vendors WHERE vid = ?"), arguments: [vid]).map(VendorRecord.init(row:)) else { return nil }
+        let products = try Row.fetchAll(try db.cachedStatement(sql: "SELECT first, last FROM vendor_products WHERE vid = ? ORDER BY first"), arguments: [vid])
             .map { ($0["first"] as Int)...($0["last"] as Int) }
-        let pais = try String.fetchAll(db, sql: "SELECT paiSKID FROM vendor_pais WHERE vid = ? ORDER BY paiSKID", arguments: [vid])
+        let pais = try String.fetchAll(try db.cachedStatement(sql: "SELECT paiSKID FROM vendor_pais WHERE vid = ? ORDER BY paiSKID"), arguments: [vid])
         return VendorDefinition(vendor: v, products: products, paiSKIDs: pais)
     }
 
     public func vendors() throws -> [VendorDefinition] {
-        try read { db in try Int.fetchAll(db, sql: "SELECT vid FROM vendors ORDER BY vid").compactMap { try Self.vendor(db, vid: $0) } }
+        try read { db in try Int.fetchAll(try db.cachedStatement(sql: "SELECT vid FROM vendors ORDER BY vid")).compactMap { try Self.vendor(db, vid: $0) } }
     }
 }

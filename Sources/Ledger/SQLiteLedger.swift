@@ -50,20 +50,20 @@ public final class SQLiteLedger: Ledger {
 
     public func authorities(type: String?) throws -> [AuthorityRecord] {
         try read { db in
-            let rows = type == nil ? try Row.fetchAll(db, sql: "SELECT * FROM authorities ORDER BY createdAt")
-                : try Row.fetchAll(db, sql: "SELECT * FROM authorities WHERE type = ? ORDER BY createdAt", arguments: [type])
+            let rows = type == nil ? try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM authorities ORDER BY createdAt"))
+                : try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM authorities WHERE type = ? ORDER BY createdAt"), arguments: [type])
             return rows.map(AuthorityRecord.init(row:))
         }
     }
 
     public func authority(skid: String) throws -> AuthorityRecord? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM authorities WHERE skid = ?", arguments: [skid.uppercased()]).map(AuthorityRecord.init(row:)) }
+        try read { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM authorities WHERE skid = ?"), arguments: [skid.uppercased()]).map(AuthorityRecord.init(row:)) }
     }
 
     public func certificates(type: String?) throws -> [CertificateRecord] {
         try read { db in
-            let rows = type == nil ? try Row.fetchAll(db, sql: "SELECT * FROM certificates ORDER BY createdAt, batchItem")
-                : try Row.fetchAll(db, sql: "SELECT * FROM certificates WHERE type = ? ORDER BY createdAt, batchItem", arguments: [type])
+            let rows = type == nil ? try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM certificates ORDER BY createdAt, batchItem"))
+                : try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM certificates WHERE type = ? ORDER BY createdAt, batchItem"), arguments: [type])
             return rows.map(CertificateRecord.init(row:))
         }
     }
@@ -71,7 +71,7 @@ public final class SQLiteLedger: Ledger {
     public func certificates(matching key: String) throws -> [CertificateRecord] {
         let k = key.uppercased()
         return try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM certificates WHERE serial = ? UNION ALL SELECT * FROM certificates WHERE skid = ? AND serial <> ?",
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM certificates WHERE serial = ? UNION ALL SELECT * FROM certificates WHERE skid = ? AND serial <> ?"),
                              arguments: [k, k, k]).map(CertificateRecord.init(row:))
         }
     }
@@ -87,14 +87,14 @@ public final class SQLiteLedger: Ledger {
     }
 
     public func ceremonies() throws -> [CeremonyRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM ceremonies ORDER BY startedAt").map(CeremonyRecord.init(row:)) }
+        try read { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM ceremonies ORDER BY startedAt")).map(CeremonyRecord.init(row:)) }
     }
 
     public func counts() throws -> [String: Int] {
         try read { db in
             var out: [String: Int] = [:]
             for t in ["authorities", "certificates", "ceremonies", "audit_log", "vendors", "batches", "audit_checkpoints"] {
-                out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0
+                out[t] = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM \(t)")) ?? 0
             }
             return out
         }
@@ -122,7 +122,7 @@ public final class SQLiteLedger: Ledger {
 
     public func lastCheckpoint() throws -> AuditCheckpoint? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").map {
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1")).map {
                 AuditCheckpoint(seq: $0["seq"], hash: $0["hash"], at: $0["at"], keyID: $0["keyID"], signature: $0["signature"])
             }
         }

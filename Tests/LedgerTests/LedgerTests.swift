@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 import TestSupport
 
@@ -162,5 +162,16 @@ import TestSupport
         FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
         _ = try SQLiteLedger(path: path)
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+    }
+}
+
+/// The audit payload is JSON written by hand: any text round-trips through a JSON reader.
+@Suite struct AuditPayloadTests {
+    @Test func payloadTextIsJSONForAnyText() throws {
+        let tricky = ["quote": "a\"b", "backslash": "c\\d", "newline": "e\nf\r\tg", "control": "\u{01}\u{1F}", "unicode": "Zürich ✓ 🔐", "slash": "a/b", "": ""]
+        let text = AuditChain.payloadText(tricky)
+        let back = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(back == tricky, "\(text)")
+        #expect(AuditChain.payloadText(["b": "1", "a": "2"]) == #"{"a":"2","b":"1"}"#)
     }
 }
