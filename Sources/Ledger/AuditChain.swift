@@ -135,4 +135,5 @@ enum AuditChain {
     }
 
     static let rowsCount = "rows.count", rowsDigest = "rows.sha256"
+    static let revocationsCount = "revocations.count", revocationsDigest = "revocations.sha256"
 }

@@ -23,6 +23,13 @@ public protocol Ledger: Sendable {
     /// (a server commits the certificates of concurrent requests together: one fsync, not one each).
     func recordCertificates(_ groups: [CertificateGroup]) throws
 
+    /// Revokes certificates of the ledger (identified by issuer and serial) in one transaction with one audit
+    /// entry; certificates revoked already are counted, not changed. `notFound` when one of them is not in the ledger.
+    func revoke(_ certificates: [(issuerSKID: String, serial: String)], reason: String, actor: String, payload: [String: String]) throws -> RevocationOutcome
+    /// The revocations of one issuer, in serial order, without loading them all at once.
+    func forEachRevocation(issuerSKID: String, _ body: (RevocationRecord) throws -> Void) throws
+    func revocation(issuerSKID: String, serial: String) throws -> RevocationRecord?
+
     // MARK: ceremonies
     func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord
     /// The certificate, its authority and the ceremony's completion, with one audit entry: all or nothing.

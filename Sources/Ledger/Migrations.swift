@@ -138,6 +138,22 @@ enum Migrations {
                 t.column("revokedAt", .text)
             }
         }
+        m.registerMigration("v5: revocations") { db in
+            try db.create(table: "revocations") { t in
+                t.column("issuerSKID", .text).notNull()
+                t.column("serial", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("revokedAt", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("auditSeq", .integer).notNull()
+                t.column("rowHash", .text).notNull()
+                t.primaryKey(["issuerSKID", "serial"])
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER revocations_no_update BEFORE UPDATE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+                CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+                """)
+        }
         return m
     }
 

@@ -52,6 +52,7 @@ enum SQLiteAudit {
                                  checkpointSignaturesChecked: checkpointKey != nil, problems: [])
         // 1. The chain itself, and what each entry says it bound.
         var expected: [Int64: (rows: Int, rowsDigest: String)] = [:]
+        var expectedRevocations: [Int64: (rows: Int, rowsDigest: String)] = [:]
         var hashes: [Int64: String] = [:]
         var prev = AuditChain.genesis, expectedSeq: Int64 = 1
         let entries = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
@@ -70,6 +71,10 @@ enum SQLiteAudit {
                let rc = p[AuditChain.rowsCount].flatMap(Int.init), let rd = p[AuditChain.rowsDigest] {
                 expected[e.seq] = (rc, rd)
             }
+            if let p = try? JSONSerialization.jsonObject(with: Data(e.payload.utf8)) as? [String: String],
+               let rc = p[AuditChain.revocationsCount].flatMap(Int.init), let rd = p[AuditChain.revocationsDigest] {
+                expectedRevocations[e.seq] = (rc, rd)
+            }
             hashes[e.seq] = e.hash
             prev = e.hash
             expectedSeq += 1
@@ -77,6 +82,7 @@ enum SQLiteAudit {
         let lastSeq = expectedSeq - 1
         // 2. Every certificate row: its own facts, and the entry that recorded it.
         try verifyRows(db, expected: expected, into: &report)
+        try verifyRevocations(db, expected: expectedRevocations, into: &report)
         // 3. Signed checkpoints: each one names an entry that must still exist with the hash it signed.
         let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoints ORDER BY seq")
         for row in checkpoints {
@@ -114,8 +120,10 @@ enum SQLiteAudit {
             if let c = current { seen[c.seq] = c.digest }
         }
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT issuerSKID, serial, type, subject, skid, vid, pid, notBefore, notAfter, der, sha256, batchID, batchItem, createdAt,
-                   auditSeq, rowHash, status FROM certificates ORDER BY auditSeq, issuerSKID, serial
+            SELECT c.issuerSKID, c.serial, c.type, c.subject, c.skid, c.vid, c.pid, c.notBefore, c.notAfter, c.der, c.sha256, c.batchID,
+                   c.batchItem, c.createdAt, c.auditSeq, c.rowHash, c.status, r.serial AS revokedSerial
+            FROM certificates c LEFT JOIN revocations r ON r.issuerSKID = c.issuerSKID AND r.serial = c.serial
+            ORDER BY c.auditSeq, c.issuerSKID, c.serial
             """)
         while let row = try rows.next() {
             report.certificateRows += 1
@@ -125,8 +133,12 @@ enum SQLiteAudit {
             if AuditChain.sha256Hex(der) != facts.sha256.lowercased() {
                 problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its DER does not match its SHA-256 (edited certificate bytes)"))
             }
-            if let status = row["status"] as String?, status != "issued" {
-                problem(.init(kind: .certificateRow, seq: seq, row: facts.key, reason: "its status \"\(status)\" was not recorded by any audit entry (edited status)"))
+            // A status is "issued" unless a revocation (bound to its own entry) says "revoked".
+            let status = row["status"] as String? ?? ""
+            let revoked = (row["revokedSerial"] as String?) != nil
+            if status != (revoked ? "revoked" : "issued") {
+                problem(.init(kind: .certificateRow, seq: seq, row: facts.key,
+                              reason: "its status \"\(status)\" is not what the audit chain recorded (\(revoked ? "revoked" : "issued")): edited status"))
             }
             let h = facts.hash
             if h != (row["rowHash"] as String?) {
@@ -154,6 +166,34 @@ enum SQLiteAudit {
         }
     }
 
+}
+
+extension SQLiteAudit {
+    /// Every revocation row: its own fields, and the entry that recorded it.
+    static func verifyRevocations(_ db: Database, expected: [Int64: (rows: Int, rowsDigest: String)], into report: inout AuditReport) throws {
+        var seen: [Int64: AuditChain.Digest] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM revocations ORDER BY auditSeq, issuerSKID, serial")
+        while let row = try rows.next() {
+            let key = "\(row["issuerSKID"] as String)/\(row["serial"] as String)"
+            let seq: Int64 = row["auditSeq"]
+            let h = AuditChain.revocationHash(issuerSKID: row["issuerSKID"], serial: row["serial"], reason: row["reason"], revokedAt: row["revokedAt"], actor: row["actor"])
+            if h != (row["rowHash"] as String) {
+                report.problems.append(.init(kind: .certificateRow, seq: seq, row: key, reason: "its revocation does not match the hash recorded when it was written (edited revocation)"))
+            }
+            guard expected[seq] != nil else {
+                report.problems.append(.init(kind: .certificateRow, seq: seq, row: key, reason: "no audit entry recorded this revocation (inserted revocation)"))
+                continue
+            }
+            seen[seq, default: AuditChain.Digest()].add(h)
+        }
+        for (seq, e) in expected.sorted(by: { $0.key < $1.key }) {
+            let d = seen[seq] ?? AuditChain.Digest()
+            if d.count != e.rows || d.finalize() != e.rowsDigest {
+                report.problems.append(.init(kind: .certificateRow, seq: seq, row: nil,
+                    reason: "the entry recorded \(e.rows) revocation(s), the ledger holds \(d.count) matching ones (deleted, inserted or edited revocations)"))
+            }
+        }
+    }
 }
 
 extension AuditChain {

@@ -100,3 +100,24 @@ extension TokenSigningTests {
         #expect(try changed.ledger.counts() == before)
     }
 }
+
+extension TokenSigningTests {
+    /// A vendor revokes its own DACs only; a PAI is the operator's.
+    @Test func aVendorCannotRevokeAnotherVendorsCertificateOrAPAI() throws {
+        let f = try #require(Self.fixture)
+        let a = f.authority
+        let vendors = try CLI.tempDirectory("vendors4")
+        try "vid: FFF1\nname: Test vendor\nproducts: [\"8000\"]\npais: [\"Test PAI\"]\n".write(to: vendors.appendingPathComponent("fff1.yaml"), atomically: true, encoding: .utf8)
+        _ = try VendorRegistry.importDirectory(vendors, into: a.ledger, actor: "test", now: Date())
+        let dac = try a.issue(IssueRequest(.dac(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: "Test PAI"), name: ""),
+                              publicKey: P256.Signing.PrivateKey().publicKey, by: .vendor(VendorID(0xFFF1), credential: "t"))
+        let before = (try a.ledger.counts(), try a.ledger.auditHead())
+        #expect(throws: AuthorizationError.notPermitted(principal: "vendor FFF2 (t)", request: "to revoke certificate \(dac.certificate.serialHex)")) {
+            _ = try a.revoke(.serial(dac.certificate.serialHex), by: .vendor(VendorID(0xFFF2), credential: "t"))
+        }
+        #expect(throws: AuthorizationError.self) { _ = try a.revoke(.pai("Test PAI"), by: .vendor(VendorID(0xFFF1), credential: "t")) }
+        #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
+        #expect(try a.revoke(.serial(dac.certificate.serialHex), reason: "keyCompromise", by: .vendor(VendorID(0xFFF1), credential: "t")).revoked == 1)
+        #expect(try a.ledger.verifyAudit().intact)
+    }
+}
