@@ -33,11 +33,7 @@ extension Authority {
         var batch: BatchRecord
         if let existing = try ledger.batch(idempotencyKey: key) {
             guard existing.requestSHA256 == requestSHA else { throw BatchError.idempotencyConflict(key: key) }
-            if existing.status == "completed" {
-                let items = try BatchOutput(authority: self, batch: existing, output: r.output, csrNames: Self.csrNames(r.source))
-                    .finalize(requireKeys: false)
-                return DACBatchResult(batch: existing, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
-            }
+            if existing.status == "completed" { return try returned(existing, r) }
             guard r.resume else { throw BatchError.interrupted(key: key) }
             batch = existing
         } else {
@@ -53,10 +49,7 @@ extension Authority {
         try claim(batch)
         defer { try? checkpoint() }
         // Another run may have completed it between our read and our claim: then it is returned, not issued.
-        if let now = try ledger.batch(id: batch.id), now.status == "completed" {
-            let items = try BatchOutput(authority: self, batch: now, output: r.output, csrNames: Self.csrNames(r.source)).finalize(requireKeys: false)
-            return DACBatchResult(batch: now, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
-        }
+        if let now = try ledger.batch(id: batch.id), now.status == "completed" { return try returned(now, r) }
 
         // Every chunk's first signature (and one in 512) is verified before the chunk is committed; see
         // SpotCheckedSigner for why not each one.
@@ -100,6 +93,12 @@ extension Authority {
             throw BatchError.outputFailed(key: key, reason: "\(error)")
         }
         return DACBatchResult(batch: batch, items: manifest, reused: false, newlyIssued: issuedNow, stagingLeft: out.removeStaging())
+    }
+
+    /// A completed batch asked for again: its certificates from the ledger, nothing signed.
+    private func returned(_ batch: BatchRecord, _ r: DACBatchRequest) throws -> DACBatchResult {
+        let items = try BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source)).finalize(requireKeys: false)
+        return DACBatchResult(batch: batch, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
     }
 
     /// Everything about a batch request that can be refused before anything is recorded: size, the one
