@@ -13,15 +13,9 @@ enum ServerBench {
     struct WrkResult { let rate: Double; let p50: Double; let p99: Double; let non2xx: Int }
 
     static func wrk(url: String, connections: Int, seconds: Int, script: URL) -> WrkResult? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        guard let text = toolOutput(["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]) else {
+            return nil
+        }
         func ms(_ s: Substring) -> Double? {
             let t = s.trimmingCharacters(in: .whitespaces)
             if t.hasSuffix("us"), let v = Double(t.dropLast(2)) { return v / 1000 }
@@ -102,4 +96,18 @@ final class URLBox: @unchecked Sendable {
     private var value: String?
     func set(_ v: String) { lock.withLock { value = v } }
     func get() -> String? { lock.withLock { value } }
+}
+
+/// The standard output of a tool on the PATH, or nil when it cannot be run.
+func toolOutput(_ arguments: [String]) -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return nil }
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return text
 }

@@ -133,15 +133,7 @@ print(String(format: "  ratio full / raw verify: %.2f without cache, %.2f with c
 // in the same run, and the cost of one ledger write (a row and its audit entry, one transaction, WAL).
 print("PKCS#11 signing and the ledger (issue #4)")
 func opensslSignRate(seconds: Int) -> Double? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["openssl", "speed", "-seconds", "\(seconds)", "ecdsap256"]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return nil }
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
+    guard let text = toolOutput(["openssl", "speed", "-seconds", "\(seconds)", "ecdsap256"]) else { return nil }
     // "256 bits ecdsa (nistp256)   0.0000s   0.0000s  70084.6  23944.7": sign/s is the third number.
     guard let line = text.split(separator: "\n").last(where: { $0.contains("nistp256") }) else { return nil }
     let numbers = line.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "s", with: "")) }

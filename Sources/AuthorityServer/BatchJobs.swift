@@ -138,11 +138,7 @@ final class BatchJobs: Service, @unchecked Sendable {
 
     /// Service: runs until graceful shutdown, then stops every job after its current chunk and waits for it.
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
-        } onGracefulShutdown: { [self] in
-            lock.withLock { stopping = true }
-        }
+        try? await gracefulShutdown()
         lock.withLock { stopping = true }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in idle.notify(queue: .global()) { c.resume() } }
         logger.info("batch jobs stopped")

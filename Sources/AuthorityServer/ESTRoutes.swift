@@ -65,13 +65,9 @@ struct ESTRoutes: Sendable {
                  body: .init(byteBuffer: ByteBuffer(string: PKCS7.base64(PKCS7.certsOnly(ders)))))
     }
 
-    /// Signing and ledger writes block: they run on NIO's thread pool, not on the event loops.
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await Blocking.run(body)
-    }
 
     func issue(_ vid: VendorID, _ pid: ProductID, _ pai: String, key: P256.Signing.PublicKey, by principal: Principal, route: String) async throws -> [UInt8] {
-        let issued = try await blocking {
+        let issued = try await Blocking.run {
             try authority.issue(IssueRequest(.dac(vendor: vid, pid: pid, pai: pai), name: ""), publicKey: key, by: principal)
         }
         Counters.increment("matter_ca_certificates_issued_total", [("type", "dac"), ("route", route)])

@@ -50,11 +50,7 @@ public struct Problem: HTTPResponseError, Encodable {
         switch error {
         case let p as Problem: return p
         case let e as AuthorizationError:
-            switch e {
-            case .notPermitted, .pidNotAllowedForVendor, .paiDoesNotServeVendor, .paiVendorMismatch, .paiProductMismatch:
-                return .forbidden(e.description)
-            case .unknownVendor, .unknownPAI: return .forbidden(e.description)
-            }
+            return .forbidden(e.description)
         case let e as BatchError:
             switch e {
             case .badCSRs, .empty: return .badRequest("bad-csr", e.description)

@@ -38,7 +38,7 @@ struct RESTRoutes: Sendable {
         case .device: throw Problem.forbidden("notPermitted: a device certificate cannot order batches")
         }
         let job = saved
-        do { try await blocking { try jobs.submit(job, principal: principal) } } catch { throw Problem.from(error) }
+        try await Blocking.run { try jobs.submit(job, principal: principal) }
         return try json(try status(key, principal: principal, deliverKeys: false), status: .accepted,
                         headers: [.location: "/v1/batches/\(key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key)"])
     }
@@ -46,7 +46,7 @@ struct RESTRoutes: Sendable {
     func getBatch(_ request: Request, _ context: AppContext) async throws -> Response {
         let principal = try await auth.principal(request, context)
         let key = try context.parameters.require("id")
-        return try json(try await blocking { try status(key, principal: principal, deliverKeys: true) })
+        return try json(try await Blocking.run { try status(key, principal: principal, deliverKeys: true) })
     }
 
     struct BatchStatus: Encodable {
@@ -158,7 +158,4 @@ struct RESTRoutes: Sendable {
         return try json(try verify.handle(bytes))
     }
 
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await Blocking.run(body)
-    }
 }

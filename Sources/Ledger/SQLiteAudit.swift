@@ -67,13 +67,11 @@ enum SQLiteAudit {
             if AuditChain.sha256(e.payload) != e.payloadSHA256 { report.problems.append(.init(kind: .chain, seq: e.seq, row: nil, reason: "payload does not match its SHA-256")); return report }
             let h = AuditChain.hash(format: e.format, prev: prev, seq: e.seq, at: e.at, actor: e.actor, action: e.action, payloadSHA256: e.payloadSHA256)
             if h != e.hash { report.problems.append(.init(kind: .chain, seq: e.seq, row: nil, reason: "hash does not match the entry's fields")); return report }
-            if let p = try? JSONSerialization.jsonObject(with: Data(e.payload.utf8)) as? [String: String],
-               let rc = p[AuditChain.rowsCount].flatMap(Int.init), let rd = p[AuditChain.rowsDigest] {
-                expected[e.seq] = (rc, rd)
-            }
-            if let p = try? JSONSerialization.jsonObject(with: Data(e.payload.utf8)) as? [String: String],
-               let rc = p[AuditChain.revocationsCount].flatMap(Int.init), let rd = p[AuditChain.revocationsDigest] {
-                expectedRevocations[e.seq] = (rc, rd)
+            if let p = try? JSONSerialization.jsonObject(with: Data(e.payload.utf8)) as? [String: String] {
+                if let rc = p[AuditChain.rowsCount].flatMap(Int.init), let rd = p[AuditChain.rowsDigest] { expected[e.seq] = (rc, rd) }
+                if let rc = p[AuditChain.revocationsCount].flatMap(Int.init), let rd = p[AuditChain.revocationsDigest] {
+                    expectedRevocations[e.seq] = (rc, rd)
+                }
             }
             hashes[e.seq] = e.hash
             prev = e.hash

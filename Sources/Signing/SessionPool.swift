@@ -59,23 +59,10 @@ public final class SessionPool: @unchecked Sendable {
 
     public func withSession<T>(_ body: (UInt) throws -> T) throws -> T {
         var s = try take()
-        do {
-            let r = try body(s)
-            give(s)
-            return r
-        } catch let e as PKCS11Error where Self.recoverable.contains(e.rv) {
+        defer { give(s) }
+        do { return try body(s) } catch let e as PKCS11Error where Self.recoverable.contains(e.rv) {
             s = try reopen(s)
-            do {
-                let r = try body(s)
-                give(s)
-                return r
-            } catch {
-                give(s)
-                throw error
-            }
-        } catch {
-            give(s)
-            throw error
+            return try body(s)
         }
     }
 
@@ -96,26 +83,19 @@ public final class SessionPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Replaces a dropped session with a new one, logged in again.
+    /// Replaces a dropped session with a new one, logged in again. On failure the caller gives the dead handle back
+    /// (the pool keeps its size), and the next user of it tries to re-open it again.
     private func reopen(_ old: UInt) throws -> UInt {
         module.closeSession(old)
-        condition.lock()
-        open.remove(old)
-        condition.unlock()
-        let new: UInt
+        let new = try module.openSession(slot: try module.slot(label: tokenLabel), readWrite: readWrite)
         do {
-            new = try module.openSession(slot: try module.slot(label: tokenLabel), readWrite: readWrite)
             if let pin { try module.login(session: new, pin: pin) }
         } catch {
-            // The pool keeps its size: the dead handle goes back, and the next caller tries to re-open it again.
-            condition.lock()
-            open.insert(old)
-            free.append(old)
-            condition.signal()
-            condition.unlock()
+            module.closeSession(new)
             throw error
         }
         condition.lock()
+        open.remove(old)
         open.insert(new)
         condition.unlock()
         return new

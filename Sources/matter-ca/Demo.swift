@@ -59,14 +59,12 @@ struct Demo {
         } catch let e as CLIExit { throw e } catch { throw CLIExit.refused("demo: \(oneLine(error))") }
     }
 
-    var label: String? {
-        guard let data = FileManager.default.contents(atPath: tokensFile.path), let t = try? JSONDecoder().decode(Tokens.self, from: data) else { return nil }
-        return t.label
+    var tokens: Tokens? {
+        FileManager.default.contents(atPath: tokensFile.path).flatMap { try? JSONDecoder().decode(Tokens.self, from: $0) }
     }
 
     /// What to run next, with {URL} for the address the server listens on.
-    var commands: String? {
-        guard let data = FileManager.default.contents(atPath: tokensFile.path), let t = try? JSONDecoder().decode(Tokens.self, from: data) else { return nil }
+    func commands(_ t: Tokens) -> String {
         let ca = home.root.appendingPathComponent("service-ca/ca.pem").path
         return """
 

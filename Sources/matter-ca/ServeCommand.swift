@@ -59,8 +59,10 @@ struct ServeCommand: ParsableCommand {
         if demo {
             let d = try Demo(home: options.authorityHome, registry: URL(fileURLWithPath: vendorRegistry))
             authority = try d.open(module: options.pkcs11Module)
-            demoCommands = d.commands
-            if server.estDefaultLabel == nil { server.estDefaultLabel = d.label }
+            if let t = d.tokens {
+                demoCommands = d.commands(t)
+                if server.estDefaultLabel == nil { server.estDefaultLabel = t.label }
+            }
         } else {
             authority = try options.open()
         }
