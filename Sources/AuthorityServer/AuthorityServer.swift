@@ -74,6 +74,7 @@ public enum AuthorityServer {
         let router = Router(context: AppContext.self)
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(LogRequestsMiddleware(options.logRequests ? .info : .debug))
+        router.middlewares.add(ProblemMiddleware())
         for r in Routes.all {
             router.on(RouterPath(r.path), method: HTTPRequest.Method(r.method)!, use: Routes.handler(r.method, r.path, rest: rest, est: est, health: health))
         }

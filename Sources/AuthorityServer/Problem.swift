@@ -99,3 +99,17 @@ func requireContentType(_ request: Request, _ expected: [String]) throws {
                       "Content-Type \"\(given.isEmpty ? "(none)" : given)\" is not accepted here; send \(expected.joined(separator: " or "))")
     }
 }
+
+/// Every failure leaves as a problem body: Hummingbird's own errors (no such route, a body it cannot read) and
+/// anything no route mapped, which would otherwise be a bare status or a 500.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        do { return try await next(request, context) } catch let p as Problem { throw p } catch let e as HTTPError {
+            let detail = e.status == .notFound ? "no route \(request.method) \(request.uri.path)" : (e.body ?? e.status.reasonPhrase)
+            throw Problem(e.status, e.status == .notFound ? "not-found" : "http-error", detail)
+        } catch {
+            throw Problem.from(error)
+        }
+    }
+}

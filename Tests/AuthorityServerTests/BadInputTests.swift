@@ -53,6 +53,9 @@ import TestSupport
             #expect(r.headers.lowercased().contains("application/problem+json"), "\(c.route): \(r.headers)")
             #expect(!r.body.contains("/work/") && !r.body.contains(".swift"), "no internal paths: \(r.body)")
         }
+        // No route: a problem body too, not a bare 404.
+        let none = try f.server.curl("/v2/nothing", method: "GET", token: token)
+        #expect(none.status == 404 && none.body.contains("no route GET /v2/nothing") && none.headers.lowercased().contains("application/problem+json"), "\(none)")
         #expect(try f.home.ledgerState() == before)
         #expect(try f.server.curl("/healthz").status == 200, "still serving")
     }
