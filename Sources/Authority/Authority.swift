@@ -39,11 +39,28 @@ public final class Authority: @unchecked Sendable {
         singles = GroupCommit(ledger: ledger)
         templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
         actor = Self.currentActor()
+        if let restored = Self.restoredTokenState.take(), !restored.isEmpty {
+            try ledger.audit(actor: actor, action: "token.state-restored",
+                             payload: ["reason": "SoftHSM2 token.object found empty (a process killed while rewriting it); restored from the last good copy",
+                                       "tokens": restored.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ",")])
+        }
+    }
+
+    /// Token directories whose SoftHSM2 state `openPool` restored, for the next ledger to record.
+    static let restoredTokenState = Pending()
+    final class Pending: @unchecked Sendable {
+        private let lock = NSLock()
+        private var dirs: [String] = []
+        func add(_ d: [String]) { lock.withLock { dirs += d } }
+        func take() -> [String]? { lock.withLock { defer { dirs = [] }; return dirs } }
     }
 
     /// A pool of sessions on the home's token; with a nil PIN it sees public objects only.
     static func openPool(_ settings: AuthoritySettings, module: String?, pin: [UInt8]?, sessions: Int) throws -> SessionPool {
-        if let conf = settings.softHSMConfig { setenv("SOFTHSM2_CONF", conf, 1) }
+        if let conf = settings.softHSMConfig {
+            setenv("SOFTHSM2_CONF", conf, 1)
+            restoredTokenState.add(SoftHSMStateGuard.protect(configPath: conf))
+        }
         do {
             let m = try PKCS11Module.load(path: module ?? settings.pkcs11Module)
             return try SessionPool(module: m, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)

@@ -48,6 +48,8 @@ extension Authority {
             try ledger.audit(actor: currentActor(), action: "authority.init",
                              payload: ["token": tokenLabel, "module": modulePath, "checkpointKey": settings.checkpointKeyID ?? ""])
             try AuditCheckpoints.sign(ledger: ledger, pool: pool, keyID: checkpointKey.keyID, at: clock())
+            // The first good copy of the token's state, before any later login rewrites it.
+            if let conf = settings.softHSMConfig { SoftHSMStateGuard.protect(configPath: conf) }
         } catch {
             // Nothing half-made: a failed init removes what it created, and only that (the directory may be the
             // operator's own).

@@ -15,7 +15,9 @@ public enum FileOutput {
     /// bytes.
     private static let sequence = SpotSequence()
 
-    public static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644) throws {
+    /// `durable` adds an fsync of the file before the rename and of its directory after (for the few files that
+    /// are state, not output).
+    public static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644, durable: Bool = false) throws {
         let tmp = "\(url.path).partial-\(getpid())-\(sequence.next())"
         // Created new (O_EXCL|O_NOFOLLOW) with its final mode (the umask can only narrow it): a planted link is
         // never followed, and a secret is never readable by others, not even for its first byte.
@@ -30,6 +32,7 @@ public enum FileOutput {
             }
             return true
         }
+        if ok && durable && fsync(fd) != 0 { ok = false }
         let writeErrno = errno
         if close(fd) != 0 { ok = false }
         guard ok else {
@@ -42,6 +45,10 @@ public enum FileOutput {
             let e = failure("cannot move \(tmp) to \(url.path)")
             unlink(tmp)
             throw e
+        }
+        if durable {
+            let dir = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir >= 0 { _ = fsync(dir); close(dir) }
         }
     }
 

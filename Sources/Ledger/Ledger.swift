@@ -70,6 +70,8 @@ public protocol Ledger: Sendable {
     // MARK: audit
     func audit(actor: String, action: String, payload: [String: String]) throws
     func auditHead() throws -> AuditHead
+    /// Entries in order, optionally only those of one action, at most `limit` of the newest.
+    func auditEntries(action: String?, limit: Int) throws -> [AuditLogEntry]
     /// Walks the chain, every certificate row it binds, and the signed checkpoints (verified with `checkpointKey`
     /// when given).
     func verifyAudit(checkpointKey: P256.Signing.PublicKey?) throws -> AuditReport
@@ -126,6 +128,16 @@ public struct CertificateGroup: Sendable {
 }
 
 public enum VendorImportChange: String, Equatable, Sendable, Codable { case added, updated, unchanged }
+
+/// One audit entry as the log holds it (the payload as its canonical text).
+public struct AuditLogEntry: Equatable, Sendable, Codable {
+    public let seq: Int64
+    public let at: Date
+    public let actor: String
+    public let action: String
+    public let payload: String
+    public let hash: String
+}
 
 public struct AuditHead: Equatable, Sendable {
     public let seq: Int64

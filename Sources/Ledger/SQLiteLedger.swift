@@ -109,6 +109,18 @@ public final class SQLiteLedger: Ledger {
 
     public func auditHead() throws -> AuditHead { try read { db in try SQLiteAudit.head(db) } }
 
+    public func auditEntries(action: String?, limit: Int) throws -> [AuditLogEntry] {
+        try read { db in
+            let filter = action == nil ? "" : "WHERE action = ?"
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, at, actor, action, payload, hash FROM audit_log \(filter) ORDER BY seq DESC LIMIT ?",
+                                        arguments: StatementArguments(action.map { [$0, limit] as [any DatabaseValueConvertible] } ?? [limit]))
+            return rows.reversed().map { r in
+                AuditLogEntry(seq: r["seq"], at: LedgerTime.parse(r["at"]) ?? Date(timeIntervalSince1970: 0), actor: r["actor"],
+                           action: r["action"], payload: r["payload"], hash: r["hash"])
+            }
+        }
+    }
+
     public func verifyAudit(checkpointKey: P256.Signing.PublicKey?) throws -> AuditReport {
         try read { db in try SQLiteAudit.verify(db, checkpointKey: checkpointKey) }
     }

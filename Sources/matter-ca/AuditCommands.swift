@@ -4,7 +4,27 @@ import Foundation
 import Ledger
 
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log.", subcommands: [AuditVerify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit log.", subcommands: [AuditVerify.self, AuditList.self])
+}
+
+struct AuditList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Print the newest audit entries, oldest first (no PIN needed).")
+    @OptionGroup var options: HomeOptions
+    @Option(help: "Only entries of this action (for example token.state-restored, certificate.revoked).") var action: String?
+    @Option(help: "At most this many entries.") var limit = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard limit > 0 else { throw CLIExit.unreadable("--limit must be positive") }
+        let entries: [AuditLogEntry]
+        do { entries = try options.authorityHome.openLedger().auditEntries(action: action, limit: limit) } catch { throw CLIExit.refused(oneLine(error)) }
+        if json {
+            writeStdout(jsonString(entries.map { ["seq": String($0.seq), "at": LedgerTime.iso8601($0.at), "actor": $0.actor, "action": $0.action,
+                                                  "payload": $0.payload, "hash": $0.hash] }))
+            return
+        }
+        for e in entries { writeStdout("\(e.seq)  \(LedgerTime.iso8601(e.at))  \(e.actor)  \(e.action)  \(e.payload)\n") }
+    }
 }
 
 struct AuditVerify: ParsableCommand {

@@ -10,11 +10,17 @@ import TestSupport
         let home = try TestHome()
         let (paa, _) = try home.ceremonies()
         // How long one issuance takes here, so the kills land before, during and after its steps.
-        let start = Date()
-        #expect(try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "Timing"]).status == 0)
-        let duration = Date().timeIntervalSince(start)
-        var killed = 0
-        for i in 0..<20 {
+        // Timed warm (the second run), so the kills land before, during and after its steps.
+        var duration = 0.0
+        for t in 0..<2 {
+            let start = Date()
+            #expect(try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "Timing \(t)"]).status == 0)
+            duration = Date().timeIntervalSince(start)
+        }
+        var killed = 0, runs = 0
+        // Until a dozen runs were killed mid-flight (a slow machine finishes some before the kill lands).
+        for i in 0..<60 where killed < 12 {
+            runs += 1
             let p = Process()
             p.executableURL = CLI.binary
             p.arguments = ["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "Crash \(i)"]
@@ -22,11 +28,11 @@ import TestSupport
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32(Double.random(in: 0...(duration * 1.1)) * 1_000_000))
+            usleep(UInt32(Double.random(in: 0...duration) * 1_000_000))
             if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
             p.waitUntilExit()
         }
-        #expect(killed >= 10, "most runs must be interrupted (\(killed) of 20)")
+        #expect(killed >= 12, "a dozen runs must be interrupted (\(killed) of \(runs))")
         let audit = try home.run(["audit", "verify"])
         #expect(audit.status == 0, "\(audit.output)")
         let ledgerSerials = Set(try (home.json(["list"]) as! [[String: String]]).map { $0["serial"]! })
@@ -41,5 +47,30 @@ import TestSupport
         // The authority still works after the crashes.
         #expect(try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "After"]).status == 0)
         #expect(try home.run(["audit", "verify"]).status == 0)
+    }
+
+    /// SoftHSM2 rewrites token.object in place on every login (truncate, then write); a kill between the two used to
+    /// leave it empty and the token — every CA key in it — gone ("no PKCS#11 token labelled …"). The home keeps the
+    /// last good copy and puts it back, and says so in the audit log.
+    @Test func anEmptiedTokenStateFileIsRestoredAndRecorded() throws {
+        let home = try TestHome()
+        let (paa, _) = try home.ceremonies()
+        let tokens = home.root.appendingPathComponent("tokens")
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: tokens.path)
+        #expect(dirs.count == 1)
+        let state = tokens.appendingPathComponent(dirs[0]).appendingPathComponent("token.object")
+        #expect(FileManager.default.fileExists(atPath: state.path + ".matter-ca-backup"))
+        // What a kill between SoftHSM2's truncate and write leaves.
+        try Data().write(to: state)
+        let listed = try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "After restore"])
+        #expect(listed.status == 0, "\(listed.output)")
+        #expect(((try? Data(contentsOf: state)) ?? Data()).count > 0)
+        let entries = try home.json(["audit", "list", "--action", "token.state-restored"]) as! [[String: String]]
+        #expect(entries.count == 1)
+        #expect(entries.first?["payload"]?.contains(dirs[0]) == true)
+        #expect(try home.run(["audit", "verify"]).status == 0)
+        // A later command has nothing to restore and records nothing more.
+        #expect(try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "Later"]).status == 0)
+        #expect((try home.json(["audit", "list", "--action", "token.state-restored"]) as! [[String: String]]).count == 1)
     }
 }
