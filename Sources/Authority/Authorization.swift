@@ -41,6 +41,8 @@ public struct IssueRequest: Sendable {
         case pai(paa: String, vid: VendorID, pid: ProductID?)
         /// `pai`: SKID or name.
         case dac(vendor: VendorID, pid: ProductID, pai: String)
+        /// A delegated CRL signer for a PAA or PAI (SKID or name).
+        case crlSigner(ca: String)
     }
     public var kind: Kind
     public var name: String
@@ -76,6 +78,7 @@ public enum AuthorizationError: Error, Equatable, Sendable, CustomStringConverti
     case paiVendorMismatch(pai: String, paiVID: String, vendor: VendorID)
     case paiProductMismatch(pai: String, paiPID: ProductID, requested: ProductID)
     case notPermitted(principal: String, request: String)
+    case issuerRevoked(String)
 
     public var description: String {
         switch self {
@@ -86,6 +89,7 @@ public enum AuthorizationError: Error, Equatable, Sendable, CustomStringConverti
         case .paiVendorMismatch(let p, let pv, let v): return "paiVendorMismatch: PAI \(p) carries VID \(pv), the vendor is \(v)"
         case .paiProductMismatch(let p, let pp, let r): return "paiProductMismatch: PAI \(p) is scoped to PID \(pp), the request is for \(r)"
         case .notPermitted(let who, let what): return "notPermitted: \(who) may not request \(what)"
+        case .issuerRevoked(let i): return "issuerRevoked: \(i) is revoked and issues nothing more"
         }
     }
 }
@@ -107,6 +111,18 @@ extension Authority {
                 throw AuthorityError.vidMismatch(paaVID: VendorID(UInt16(scoped)).hex, requested: vid.hex)
             }
             return Grant(principal: principal, type: .pai, name: request.name, vid: vid, pid: pid, issuer: paa, template: templates[.pai]!, vendor: nil)
+        case .crlSigner(let key):
+            guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a CRL signer") }
+            let cas = try ledger.authorities(type: "paa") + ledger.authorities(type: "pai")
+            let matches = cas.filter { $0.skid == key.uppercased() || $0.name == key }
+            guard matches.count == 1 else {
+                if matches.isEmpty { throw AuthorityError.unknownAuthority(key, type: "PAA or PAI") }
+                throw AuthorityError.ambiguousAuthority(key, matches.map(\.skid))
+            }
+            let ca = matches[0]
+            try refuseIfRevoked(ca)
+            return Grant(principal: principal, type: .crlSigner, name: request.name, vid: ca.vid.map { VendorID(UInt16($0)) },
+                         pid: ca.pid.map { ProductID(UInt16($0)) }, issuer: ca, template: templates[.crlSigner]!, vendor: nil)
         case .dac(let vid, let pid, let paiKey):
             if case .vendor(let own, _) = principal, own != vid {
                 throw AuthorizationError.notPermitted(principal: principal.description, request: "DACs for vendor \(vid.hex)")
@@ -122,6 +138,12 @@ extension Authority {
 
     /// A DAC request names a vendor: the VID is the vendor's, the PID one of its products, the PAI one that serves
     /// it and whose VID (and PID, if it has one) match. A ledger that cannot be read is that error, never "unknown".
+    /// A revoked CA signs CRLs (its revoked list stays published) and nothing else.
+    func refuseIfRevoked(_ ca: AuthorityRecord) throws {
+        guard let parent = ca.parentSKID, try ledger.revocation(issuerSKID: parent, serial: ca.serial) != nil else { return }
+        throw AuthorizationError.issuerRevoked("\(ca.type.uppercased()) \(ca.skid)")
+    }
+
     func authorizeDAC(vendor vid: VendorID, pid: ProductID, pai key: String) throws -> (VendorDefinition, AuthorityRecord) {
         guard let vendor = try ledger.vendor(vid: Int(vid.rawValue)) else { throw AuthorizationError.unknownVendor(vid) }
         guard vendor.allows(pid: Int(pid.rawValue)) else { throw AuthorizationError.pidNotAllowedForVendor(pid, vid) }
@@ -133,6 +155,7 @@ extension Authority {
             throw AuthorizationError.paiVendorMismatch(pai: pai.skid, paiVID: pai.vid.map { String(format: "%04X", $0) } ?? "none", vendor: vid)
         }
         if let p = pai.pid, p != Int(pid.rawValue) { throw AuthorizationError.paiProductMismatch(pai: pai.skid, paiPID: ProductID(UInt16(p)), requested: pid) }
+        try refuseIfRevoked(pai)
         return (vendor, pai)
     }
 }

@@ -31,6 +31,14 @@ extension Authority {
                             detail: ["name": name, "vid": vid.hex, "pid": pid?.hex ?? "none", "paa": grant.issuer?.skid ?? ""])
     }
 
+    /// `matter-ca crl signer create`: a delegated CRL signer for a PAA or PAI — a key in the token, a certificate
+    /// with the CRL-signer profile signed by the CA's token key through the one issue path. Later CRLs of that CA are
+    /// signed by it (indirect CRLs, certificateIssuer on every entry).
+    public func createCRLSigner(ca: String, name: String, by principal: Principal? = nil) throws -> CeremonyResult {
+        let grant = try authorize(IssueRequest(.crlSigner(ca: ca), name: name), by: principal ?? .operator(actor))
+        return try ceremony(grant, kind: "crl-signer.create", keyLabel: "CRL signer \(name)", detail: ["name": name, "ca": grant.issuer?.skid ?? ""])
+    }
+
     /// Ceremony order, so that a crash or a failure at any point loses nothing and leaves no certificate outside
     /// the ledger: 0 request and output locations checked, 1 ceremony started (ledger), 2 key generated (token),
     /// 3 certificate signed through the one issue path, 4 certificate, authority and completion committed together,

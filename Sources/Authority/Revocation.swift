@@ -28,7 +28,7 @@ public enum RevocationTarget: Sendable {
 
 extension Authority {
     /// Revocation as a ledger fact (time, reason, actor) in the audit chain, after the one authorization: a vendor
-    /// revokes its own DACs and batches; PAIs are the operator's or an administrator's. Revoking again is a no-op
+    /// revokes its own DACs and batches; PAIs (with every DAC they issued) are the operator's or an administrator's. Revoking again is a no-op
     /// that says so; an unknown serial or batch, or another vendor's certificate, is refused and changes nothing.
     public func revoke(_ target: RevocationTarget, reason: String = "unspecified", by principal: Principal? = nil) throws -> RevocationOutcome {
         let who = principal ?? .operator(actor)
@@ -52,7 +52,9 @@ extension Authority {
         case .pai(let key):
             guard who.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: who.description, request: "to revoke a PAI") }
             let pai = try inventory.authority(key, type: "pai")
-            targets = [(pai.parentSKID ?? "", pai.serial)]
+            // Its DACs with it, in the same ledger fact: a checker that reads only the PAI's CRL shuts them out too,
+            // and the SDK then reports 208 (PAI and DAC revoked) for each of them.
+            targets = [(pai.parentSKID ?? "", pai.serial)] + (try ledger.serials(issuedBy: pai.skid)).map { (pai.skid, $0) }
             payload = ["pai": pai.skid]
         }
         return try ledger.revoke(targets, reason: reason, actor: who.description, payload: payload)

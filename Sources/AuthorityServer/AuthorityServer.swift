@@ -68,6 +68,7 @@ public enum AuthorityServer {
         let jobs = BatchJobs(authority: authority, maxConcurrent: options.maxBatchJobs, logger: logger)
         let auth = Authenticator(ledger: authority.ledger, clock: authority.clock, stationCAs: stationCAs)
         let rest = RESTRoutes(authority: authority, auth: auth, jobs: jobs, verify: verify)
+        let revocation = RevocationRoutes(authority: authority, auth: auth)
         let est = ESTRoutes(authority: authority, auth: auth, defaultLabel: options.estDefaultLabel)
         let health = Health(authority: authority)
 
@@ -76,7 +77,7 @@ public enum AuthorityServer {
         router.middlewares.add(LogRequestsMiddleware(options.logRequests ? .info : .debug))
         router.middlewares.add(ProblemMiddleware())
         for r in Routes.all {
-            router.on(RouterPath(r.path), method: HTTPRequest.Method(r.method)!, use: Routes.handler(r.method, r.path, rest: rest, est: est, health: health))
+            router.on(RouterPath(r.path), method: HTTPRequest.Method(r.method)!, use: Routes.handler(r.method, r.path, rest: rest, est: est, revocation: revocation, health: health))
         }
         Routes.refuseOtherMethods(router)
 

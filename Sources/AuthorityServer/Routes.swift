@@ -10,6 +10,8 @@ public enum Routes {
         ("GET", "/openapi.yaml"), ("GET", "/healthz"), ("GET", "/metrics"),
         ("GET", "/v1/cas"), ("GET", "/v1/vendors"), ("GET", "/v1/certificates/{serial}"),
         ("POST", "/v1/batches"), ("GET", "/v1/batches/{id}"), ("POST", "/v1/verify"),
+        ("POST", "/v1/certificates/{serial}/revoke"), ("POST", "/v1/batches/{id}/revoke"), ("POST", "/v1/cas/{skid}/revoke"),
+        ("GET", "/crl/{name}"),
         ("GET", "/.well-known/est/cacerts"), ("GET", "/.well-known/est/csrattrs"),
         ("POST", "/.well-known/est/simpleenroll"), ("POST", "/.well-known/est/simplereenroll"), ("POST", "/.well-known/est/serverkeygen"),
         ("GET", "/.well-known/est/{label}/cacerts"), ("GET", "/.well-known/est/{label}/csrattrs"),
@@ -42,7 +44,7 @@ public enum Routes {
         }
     }
 
-    static func handler(_ method: String, _ path: String, rest: RESTRoutes, est: ESTRoutes, health: Health) -> Handler {
+    static func handler(_ method: String, _ path: String, rest: RESTRoutes, est: ESTRoutes, revocation: RevocationRoutes, health: Health) -> Handler {
         let label: @Sendable (AppContext) -> String? = { $0.parameters.get("label") }
         switch (method, path) {
         case ("GET", "/openapi.yaml"):
@@ -56,6 +58,11 @@ public enum Routes {
         case ("POST", "/v1/batches"): return { r, c in try await rest.postBatch(r, c) }
         case ("GET", "/v1/batches/{id}"): return { r, c in try await rest.getBatch(r, c) }
         case ("POST", "/v1/verify"): return { r, c in try await rest.postVerify(r, c) }
+        case ("POST", "/v1/certificates/{serial}/revoke"):
+            return { r, c in try await revocation.revoke(r, c) { .serial(try $0.parameters.require("serial")) } }
+        case ("POST", "/v1/batches/{id}/revoke"): return { r, c in try await revocation.revoke(r, c) { .batch(try $0.parameters.require("id")) } }
+        case ("POST", "/v1/cas/{skid}/revoke"): return { r, c in try await revocation.revoke(r, c) { .pai(try $0.parameters.require("skid")) } }
+        case ("GET", "/crl/{name}"): return { _, c in try revocation.crl(c) }
         case ("GET", let p) where p.hasSuffix("/cacerts"): return { _, c in try est.cacerts(label(c)) }
         case ("GET", let p) where p.hasSuffix("/csrattrs"): return { _, c in try est.csrAttrs(label(c)) }
         case ("POST", let p) where p.hasSuffix("/simpleenroll"): return { r, c in try await est.simpleEnroll(r, c, label: label(c)) }

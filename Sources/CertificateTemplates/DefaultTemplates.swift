@@ -39,6 +39,28 @@ key_usage: [digitalSignature]
 extensions: {}                    # no CRL distribution point on DACs by default
 
 """#
+    public static let crl = #"""
+# CRL profile (matter-revocation.md §1). Full v2 DER CRLs, AKID = signer SKID, cRLNumber, no critical extension
+# unless partitioned. Published at {base_url}/crl/<issuer SKID>.crl (partitions: <issuer SKID>-<n>.crl).
+type: crl
+next_update: { days: 30 }         # thisUpdate + this; republish well before (checkers do not enforce it today)
+base_url: "https://crl.example.invalid"   # where the CRLs are served; goes into DCL dataURL (<= 256 chars) and partition IDPs
+partition_size: 0                 # 0: one CRL per issuer; N: partitions of N entries, each with an IDP naming its URL
+
+"""#
+    public static let crlSigner = #"""
+# Delegated CRL signer profile (matter-revocation.md §1; DCL VerifyCRLSignerCertFormat): cA FALSE, keyUsage critical
+# cRLSign only, P-256, SKID and AKID; it carries its issuer's VID and PID (GEN and DCL read them from the delegate).
+type: crl-signer
+lifetime: { days: 3650 }          # renew it before it lapses: a CRL it signed stops verifying after
+common_name: "{name}"
+vid_pid_encoding: attributes
+serial_length: 16
+backdate_seconds: 3600
+path_length: absent
+key_usage: [cRLSign]
+
+"""#
 }
 
 import Foundation
@@ -52,6 +74,7 @@ extension TemplateLoader {
             .paa: try parse(DefaultTemplates.paa, file: "Templates/paa.yaml (built in)", expecting: .paa),
             .pai: try parse(DefaultTemplates.pai, file: "Templates/pai.yaml (built in)", expecting: .pai),
             .dac: try parse(DefaultTemplates.dac, file: "Templates/dac.yaml (built in)", expecting: .dac),
+            .crlSigner: try parse(DefaultTemplates.crlSigner, file: "Templates/crl-signer.yaml (built in)", expecting: .crlSigner),
         ]
     }
 }

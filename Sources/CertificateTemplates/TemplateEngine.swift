@@ -18,6 +18,8 @@ public enum TemplateEngine {
         case .dac:
             if request.vid == nil { throw .vidRequired(.dac) }
             if request.pid == nil { throw .pidRequired(.dac) }
+        case .crlSigner:
+            break   // VID and PID are the issuer's (an issuer rule checks it on the exact bytes)
         }
 
         let cn = try expand(template.commonNamePattern, request)

@@ -24,6 +24,11 @@ public enum TemplateLoader {
         var out: [CertificateType: Template] = [:]
         for type in CertificateType.allCases {
             let url = directory.appendingPathComponent("\(type.rawValue).yaml")
+            // Template folders made before delegated CRL signers existed have no crl-signer.yaml: the built-in one.
+            if type == .crlSigner && !FileManager.default.fileExists(atPath: url.path) {
+                out[type] = try parse(DefaultTemplates.crlSigner, file: "Templates/crl-signer.yaml (built in)", expecting: .crlSigner)
+                continue
+            }
             out[type] = try load(url: url, expecting: type)
         }
         return out
@@ -110,7 +115,7 @@ public enum TemplateLoader {
             switch (type, value) {
             case (.paa, nil): template.paaPathLengthOne = false
             case (.paa, 1?): template.paaPathLengthOne = true
-            case (.pai, 0?), (.dac, nil): break
+            case (.pai, 0?), (.dac, nil), (.crlSigner, nil): break
             default: throw fail(pl, .pathLengthContradictsProfile(type, value))
             }
         }
@@ -119,6 +124,7 @@ public enum TemplateLoader {
             let ku = seq.compactMap(\.string)
             let set = Set(ku)
             let ok = type == .dac ? ku == ["digitalSignature"]
+                : type == .crlSigner ? set.contains("cRLSign") && set.isSubset(of: ["cRLSign", "digitalSignature"]) && set.count == ku.count
                 : set.isSuperset(of: ["keyCertSign", "cRLSign"]) && set.isSubset(of: ["keyCertSign", "cRLSign", "digitalSignature"]) && set.count == ku.count
             guard ok else { throw fail(kuNode, .keyUsageContradictsProfile(type, ku)) }
             template.caDigitalSignature = type != .dac && set.contains("digitalSignature")

@@ -20,6 +20,9 @@ public enum TemplateViolation: Error, Equatable, Sendable, CustomStringConvertib
     case commonNamePatternEmpty
     case unknownPlaceholder(String)
     case backdateOutOfRange(String)
+    case crlNextUpdateOutOfRange(Int)
+    case crlBaseURLInvalid(String)
+    case crlPartitionSizeOutOfRange(Int)
     // Preparing a request
     case requestTypeMismatch(template: CertificateType, request: CertificateType)
     case vidRequired(CertificateType)
@@ -40,7 +43,7 @@ public enum TemplateViolation: Error, Equatable, Sendable, CustomStringConvertib
         case .missingKey(let k): return "missing key \"\(k)\""
         case .wrongValueType(let k, let e): return "\"\(k)\" must be \(e)"
         case .typeDoesNotMatchFile(let d, let f): return "type \"\(d)\" does not match the file \(f)"
-        case .unknownCertificateType(let t): return "unknown certificate type \"\(t)\" (paa, pai or dac)"
+        case .unknownCertificateType(let t): return "unknown certificate type \"\(t)\" (paa, pai, dac or crl-signer)"
         case .lifetimeMustBeDaysOrNoExpiry: return "lifetime must give exactly one of \"days\" or \"no_well_defined_expiry: true\""
         case .lifetimeDaysOutOfRange(let d): return "lifetime of \(d) days is out of range (1 or more)"
         case .serialLengthOutOfRange(let n): return "serial_length \(n) is outside 8…20 octets"
@@ -49,12 +52,15 @@ public enum TemplateViolation: Error, Equatable, Sendable, CustomStringConvertib
             let want = t == .paa ? "absent or 1" : t == .pai ? "0" : "absent"
             return "path_length \(p.map(String.init) ?? "absent") contradicts the Matter profile: a \(t) needs \(want)"
         case .keyUsageContradictsProfile(let t, let ku):
-            let want = t == .dac ? "exactly [digitalSignature]" : "keyCertSign and cRLSign, optionally digitalSignature"
+            let want = t == .dac ? "exactly [digitalSignature]" : t == .crlSigner ? "cRLSign, optionally digitalSignature" : "keyCertSign and cRLSign, optionally digitalSignature"
             return "key_usage \(ku) contradicts the Matter profile: a \(t) needs \(want)"
         case .crlDistributionPointNotHTTP(let u): return "crl_distribution_point \"\(u)\" must start with http:// or https://"
         case .commonNamePatternEmpty: return "common_name pattern is empty"
         case .unknownPlaceholder(let p): return "unknown placeholder {\(p)} (known: name, vid, pid, device_id)"
         case .backdateOutOfRange(let v): return "backdate_seconds \(v) must be 0…86400"
+        case .crlNextUpdateOutOfRange(let d): return "next_update of \(d) days must be 1…3650"
+        case .crlBaseURLInvalid(let r): return "base_url \(r)"
+        case .crlPartitionSizeOutOfRange(let n): return "partition_size \(n) must be 0 (no partitions) or 1…1000000"
         case .requestTypeMismatch(let t, let r): return "template is for a \(t), the request is for a \(r)"
         case .vidRequired(let t): return "a \(t) must carry a VID"
         case .pidRequired(let t): return "a \(t) must carry a PID"

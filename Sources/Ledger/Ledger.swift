@@ -29,6 +29,16 @@ public protocol Ledger: Sendable {
     /// The revocations of one issuer, in serial order, without loading them all at once.
     func forEachRevocation(issuerSKID: String, _ body: (RevocationRecord) throws -> Void) throws
     func revocation(issuerSKID: String, serial: String) throws -> RevocationRecord?
+    /// Serials of the certificates a CA issued (revoking a PAI revokes its DACs with it).
+    func serials(issuedBy issuerSKID: String) throws -> [String]
+
+    // MARK: CRLs
+    /// The highest cRLNumber a signer used, if any.
+    func lastCRLNumber(signerSKID: String) throws -> Int64?
+    /// Records the CRLs of one publication (each with its audit entry) before their files are written.
+    func recordCRLs(_ crls: [CRLRecord], actor: String) throws
+    /// The CRLs of the latest publication per CA.
+    func currentCRLs() throws -> [CRLRecord]
 
     // MARK: ceremonies
     func beginCeremony(kind: String, actor: String, detail: [String: String]) throws -> CeremonyRecord

@@ -154,6 +154,51 @@ enum Migrations {
                 CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
                 """)
         }
+        m.registerMigration("v6: published CRLs, delegated CRL signers") { db in
+            // SQLite cannot widen a CHECK in place: the authorities table is rebuilt (foreign keys are checked when the
+            // migration ends), with the same rows.
+            try db.create(table: "authorities_v6") { t in
+                t.primaryKey("skid", .text)
+                t.column("type", .text).notNull().check { ["paa", "pai", "crl-signer"].contains($0) }
+                t.column("name", .text).notNull()
+                t.column("tokenLabel", .text).notNull()
+                t.column("keyLabel", .text).notNull()
+                t.column("serial", .text).notNull()
+                t.column("parentSKID", .text).references("authorities")
+                t.column("vid", .integer)
+                t.column("pid", .integer)
+                t.column("certificateSHA256", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.execute(sql: """
+                INSERT INTO authorities_v6 (skid, type, name, tokenLabel, keyLabel, serial, parentSKID, vid, pid, certificateSHA256, createdAt)
+                SELECT skid, type, name, tokenLabel, keyLabel, serial, parentSKID, vid, pid, certificateSHA256, createdAt FROM authorities;
+                DROP TABLE authorities;
+                ALTER TABLE authorities_v6 RENAME TO authorities;
+                """)
+            try db.create(table: "crls") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("publication", .text).notNull()
+                t.column("caSKID", .text).notNull()
+                t.column("signerSKID", .text).notNull()
+                t.column("partition", .integer)
+                t.column("number", .integer).notNull()
+                t.column("thisUpdate", .text).notNull()
+                t.column("nextUpdate", .text).notNull()
+                t.column("entries", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("file", .text).notNull()
+                t.column("auditSeq", .integer).notNull()
+            }
+            // A cRLNumber is never reused by a signer, even by two publishers racing.
+            try db.create(index: "crls_signer_number", on: "crls", columns: ["signerSKID", "number"], unique: true)
+            try db.execute(sql: """
+                CREATE TRIGGER crls_no_update BEFORE UPDATE ON crls BEGIN SELECT RAISE(ABORT, 'crls are append-only'); END;
+                CREATE TRIGGER crls_no_delete BEFORE DELETE ON crls BEGIN SELECT RAISE(ABORT, 'crls are append-only'); END;
+                """)
+        }
         return m
     }
 

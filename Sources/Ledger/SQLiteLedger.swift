@@ -93,7 +93,7 @@ public final class SQLiteLedger: Ledger {
     public func counts() throws -> [String: Int] {
         try read { db in
             var out: [String: Int] = [:]
-            for t in ["authorities", "certificates", "ceremonies", "audit_log", "vendors", "batches", "audit_checkpoints"] {
+            for t in ["authorities", "certificates", "ceremonies", "audit_log", "vendors", "batches", "audit_checkpoints", "credentials", "revocations", "crls"] {
                 out[t] = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM \(t)")) ?? 0
             }
             return out

@@ -16,6 +16,9 @@ public enum MatterRule: String, CaseIterable, Sendable, Codable {
     case basicConstraintsMustBeCritical
     case dacMustNotBeCA
     case caMustBeCA
+    case crlSignerMustNotBeCA
+    case crlSignerKeyUsageMustBeCRLSign
+    case crlSignerVIDPIDMustMatchIssuer
     case paaPathLengthMustBeAbsentOrOne
     case paiPathLengthMustBeZero
     case dacPathLengthMustBeAbsent

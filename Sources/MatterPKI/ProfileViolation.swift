@@ -1,7 +1,10 @@
 /// Which certificate of the chain a rule is applied to.
 public enum CertificateType: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
     case paa, pai, dac
-    public var description: String { rawValue.uppercased() }
+    /// A delegated CRL signer (matter-revocation.md §1; DCL `VerifyCRLSignerCertFormat`): signs CRLs for the PAA or
+    /// PAI that issued it, never certificates.
+    case crlSigner = "crl-signer"
+    public var description: String { self == .crlSigner ? "CRL signer" : rawValue.uppercased() }
 }
 
 /// One broken rule: which, on which certificate, and what was found.

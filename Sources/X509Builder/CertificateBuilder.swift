@@ -141,6 +141,9 @@ public enum CertificateBuilder {
         case .dac:
             bc = .notCertificateAuthority
             ku = KeyUsage(digitalSignature: true)
+        case .crlSigner:
+            bc = .notCertificateAuthority
+            ku = KeyUsage(digitalSignature: spec.caDigitalSignature, cRLSign: true)
         }
         var list: [Certificate.Extension] = [
             try Certificate.Extension(bc, critical: true),

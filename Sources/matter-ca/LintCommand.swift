@@ -16,7 +16,7 @@ struct LintCommand: ParsableCommand {
             """)
 
     @Argument(help: "Certificate file, PEM or DER.") var file: String
-    @Option(name: .customLong("as"), help: "paa, pai or dac.") var type: CertificateType
+    @Option(name: .customLong("as"), help: "paa, pai, dac or crl-signer.") var type: CertificateType
     @Option(help: "The issuing certificate (the PAI of a DAC, the PAA of a PAI).") var issuer: String?
     @Option(help: "The PAA, for a full chain check of a DAC.") var root: String?
     @Flag(help: "Also apply matter-ca's issuance rules (serial number form, CDP shape).") var strict = false

@@ -11,12 +11,16 @@ import TestSupport
         let builtIn = try TemplateLoader.loadOrDefault(directory: nil)
         for t in CertificateType.allCases {
             let text = try String(contentsOf: dir.appendingPathComponent("\(t.rawValue).yaml"), encoding: .utf8)
-            let embedded = t == .paa ? DefaultTemplates.paa : t == .pai ? DefaultTemplates.pai : DefaultTemplates.dac
+            let embedded = [CertificateType.paa: DefaultTemplates.paa, .pai: DefaultTemplates.pai, .dac: DefaultTemplates.dac,
+                            .crlSigner: DefaultTemplates.crlSigner][t]!
             #expect(text == embedded, "Templates/\(t.rawValue).yaml differs from DefaultTemplates.\(t.rawValue): regenerate it")
             var a = files[t]!, b = builtIn[t]!
             a.source = ""; b.source = ""
             #expect(a == b)
         }
+        #expect(try String(contentsOf: dir.appendingPathComponent("crl.yaml"), encoding: .utf8) == DefaultTemplates.crl,
+                "Templates/crl.yaml differs from DefaultTemplates.crl: regenerate it")
+        #expect(try CRLTemplateLoader.loadOrDefault(directory: dir) == CRLTemplateLoader.loadOrDefault(directory: nil).with(source: try CRLTemplateLoader.loadOrDefault(directory: dir).source))
         #expect(files[.dac]!.lifetime == .noWellDefinedExpiry)
         #expect(files[.dac]!.crlDistributionPointURI == nil, "no CDP on DACs by default")
         #expect(files[.paa]!.paaPathLengthOne)

@@ -5,10 +5,31 @@ import TestSupport
 
 /// Every rule of the profile has a violating certificate that lint refuses under that rule's name.
 @Suite struct ProfileRuleTests {
+    /// Rules of the delegated CRL signer, which is not part of the attestation chain: `crlSignerRules` covers them.
+    static let crlSignerRules: Set<MatterRule> = [.crlSignerMustNotBeCA, .crlSignerKeyUsageMustBeCRLSign, .crlSignerVIDPIDMustMatchIssuer]
+
     @Test func everyRuleHasAnExample() {
-        let covered = Set(RuleExamples.all.map(\.rule))
+        let covered = Set(RuleExamples.all.map(\.rule)).union(Self.crlSignerRules)
         let missing = MatterRule.allCases.filter { !covered.contains($0) }
         #expect(missing.isEmpty, "rules without a violating example: \(missing)")
+    }
+
+    /// A DAC, a PAI and a PID-carrying certificate, each linted as a CRL signer under the PAI: refused under the
+    /// CRL-signer rule that names the difference (cA, keyUsage, VID/PID).
+    @Test func crlSignerRules() throws {
+        var o = ForgedChain.Options(); o.paiHasPID = false
+        let der = ForgedChain(o).render()
+        let pai = CertificateFacts(try ParsedCertificate(der: der.pai), as: .pai)
+        func violations(_ bytes: [UInt8]) throws -> Set<MatterRule> {
+            let facts = CertificateFacts(try ParsedCertificate(der: bytes), as: .crlSigner)
+            return Set((MatterProfile.lint(facts, policy: .issuance) + MatterProfile.lintIssuer(child: facts, issuer: pai, policy: .issuance)).map(\.rule))
+        }
+        let asDAC = try violations(der.dac)   // keyUsage digitalSignature only; carries a PID the PAI lacks
+        #expect(asDAC.contains(.crlSignerKeyUsageMustBeCRLSign) && asDAC.contains(.crlSignerVIDPIDMustMatchIssuer), "\(asDAC)")
+        #expect(!asDAC.contains(.crlSignerMustNotBeCA))
+        let asPAI = try violations(der.pai)   // cA TRUE, pathLen 0; keyCertSign beside cRLSign
+        #expect(asPAI.contains(.crlSignerMustNotBeCA) && asPAI.contains(.crlSignerKeyUsageMustBeCRLSign), "\(asPAI)")
+        for r in Self.crlSignerRules { #expect(!MatterProfile.explain(r).requirement.isEmpty) }
     }
 
     @Test(arguments: RuleExamples.all.map(\.rule))

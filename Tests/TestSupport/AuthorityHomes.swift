@@ -43,7 +43,7 @@ public struct TestHome: Sendable {
 
     /// Row counts and the audit head, to show an operation changed nothing.
     public func ledgerState() throws -> String {
-        let q = "SELECT (SELECT COUNT(*) FROM authorities), (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM ceremonies), (SELECT COUNT(*) FROM audit_log), (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1);"
+        let q = "SELECT (SELECT COUNT(*) FROM authorities), (SELECT COUNT(*) FROM certificates), (SELECT COUNT(*) FROM ceremonies), (SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM revocations), (SELECT COUNT(*) FROM crls), (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1);"
         return try CLI.exec("sqlite3", [root.appendingPathComponent("ledger.sqlite").path, q]).stdout
     }
 

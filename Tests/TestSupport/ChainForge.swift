@@ -92,8 +92,8 @@ public struct ForgedChain: Sendable {
     }
 
     public subscript(_ t: CertificateType) -> ForgedCertificate {
-        get { switch t { case .paa: paa; case .pai: pai; case .dac: dac } }
-        set { switch t { case .paa: paa = newValue; case .pai: pai = newValue; case .dac: dac = newValue } }
+        get { switch t { case .paa: paa; case .pai: pai; case .dac, .crlSigner: dac } }
+        set { switch t { case .paa: paa = newValue; case .pai: pai = newValue; case .dac, .crlSigner: dac = newValue } }
     }
 }
 

@@ -20,7 +20,7 @@ import X509
         let issuer: CertificateFacts? = switch example.target {
         case .paa: nil
         case .pai: CertificateFacts(try ParsedCertificate(der: rendered.paa), as: .paa)
-        case .dac: CertificateFacts(try ParsedCertificate(der: rendered.pai), as: .pai)
+        case .dac, .crlSigner: CertificateFacts(try ParsedCertificate(der: rendered.pai), as: .pai)
         }
         let signer = CountingSigner()
         let key = SignerPrivateKey(signer) { bytes in

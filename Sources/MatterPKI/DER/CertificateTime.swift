@@ -58,7 +58,7 @@ public func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int
     return days * 86400 + Int64(hour) * 3600 + Int64(minute) * 60 + Int64(second)
 }
 
-func civil(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
+public func civil(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
     var days = seconds / 86400
     var rem = seconds % 86400
     if rem < 0 { rem += 86400; days -= 1 }

@@ -40,6 +40,12 @@ let issuerRules: [IssuerRule] = [
         guard let d = c.ids?.pid else { return [] }  // dacMustHavePID names that case
         return unless(d == p, "DAC PID \(d) differs from PAI PID \(p)")
     },
+    IssuerRule(.crlSignerVIDPIDMustMatchIssuer, "a CRL signer carries its issuer's VID and PID, and no others",
+               source: "GEN validate_vid_pid and DCL pid rules (matter-revocation.md §4: give the delegate the PAI's VID and PID)") { c, i in
+        guard c.type == .crlSigner else { return [] }
+        let (cv, cp, iv, ip) = (c.ids?.vid, c.ids?.pid, i.ids?.vid, i.ids?.pid)
+        return unless(cv == iv && cp == ip, "CRL signer VID/PID \(cv.map { "\($0)" } ?? "none")/\(cp.map { "\($0)" } ?? "none") differs from the \(i.type)'s \(iv.map { "\($0)" } ?? "none")/\(ip.map { "\($0)" } ?? "none")")
+    },
     IssuerRule(.paiVIDMustMatchPAA, "if the PAA carries a VID, the PAI's VID must equal it",
                source: "DefaultDACVerifier: kPaiVendorIdMismatch") { c, i in
         guard c.type == .pai, let a = i.ids?.vid, let p = c.ids?.vid else { return [] }

@@ -12,6 +12,17 @@ let extensionRules: [CertificateRule] = [
                     source: "VerifyAttestationCertificateFormat kDAC: !isCA") { f in
         unless(f.bc?.isCA != true, "cA is TRUE")
     },
+    CertificateRule(.crlSignerMustNotBeCA, [.crlSigner], "a CRL signer's basicConstraints must have cA FALSE and no pathLenConstraint",
+                    source: "DCL VerifyCRLSignerCertFormat (matter-revocation.md §1)") { f in
+        guard let bc = f.bc else { return [] }
+        return unless(!bc.isCA && bc.pathLength == nil, "cA is \(bc.isCA ? "TRUE" : "FALSE")\(bc.pathLength.map { ", pathLenConstraint \($0)" } ?? "")")
+    },
+    CertificateRule(.crlSignerKeyUsageMustBeCRLSign, [.crlSigner], "a CRL signer's keyUsage must have cRLSign and nothing but cRLSign and digitalSignature",
+                    source: "DCL VerifyCRLSignerCertFormat (matter-revocation.md §1)") { f in
+        guard let ku = f.ku else { return [] }
+        let allowed = KeyUsageValue.cRLSign | KeyUsageValue.digitalSignature
+        return unless(ku.bits & KeyUsageValue.cRLSign != 0 && ku.bits & ~allowed == 0, "keyUsage is [\(ku.names.joined(separator: ", "))]")
+    },
     CertificateRule(.caMustBeCA, caTypes, "a PAA's or PAI's basicConstraints must have cA TRUE",
                     source: "VerifyAttestationCertificateFormat kPAA/kPAI: isCA") { f in
         guard let bc = f.bc else { return [] }
@@ -71,7 +82,7 @@ let extensionRules: [CertificateRule] = [
         guard let skid = f.skid else { return [] }
         return unless(skid.count == 20, "subjectKeyIdentifier is \(skid.count) bytes")
     },
-    CertificateRule(.authorityKeyIdentifierMustBePresent, [.pai, .dac], "authorityKeyIdentifier must be present on a PAI and a DAC",
+    CertificateRule(.authorityKeyIdentifierMustBePresent, [.pai, .dac, .crlSigner], "authorityKeyIdentifier must be present on a PAI, a DAC and a CRL signer",
                     source: "VerifyAttestationCertificateFormat kDAC/kPAI: extAKIDPresent") { f in
         unless(!f.extensions(OID.authorityKeyIdentifier).isEmpty, "no authorityKeyIdentifier extension")
     },

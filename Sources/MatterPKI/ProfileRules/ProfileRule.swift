@@ -42,5 +42,5 @@ public struct ChainRule: Sendable {
 /// `[]` when `ok`, else one detail.
 @inline(__always) func unless(_ ok: Bool, _ detail: @autoclosure () -> String) -> [String] { ok ? [] : [detail()] }
 
-let allTypes: Set<CertificateType> = [.paa, .pai, .dac]
+let allTypes: Set<CertificateType> = [.paa, .pai, .dac, .crlSigner]
 let caTypes: Set<CertificateType> = [.paa, .pai]

@@ -1,0 +1,45 @@
+import Foundation
+internal import GRDB
+
+extension SQLiteLedger {
+    public func lastCRLNumber(signerSKID: String) throws -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM crls WHERE signerSKID = ?", arguments: [signerSKID]) }
+    }
+
+    /// The CRLs of one publication with one audit entry each, in one transaction; a number a signer used before is
+    /// refused by the unique index (two publishers racing), and nothing of the run is recorded.
+    public func recordCRLs(_ crls: [CRLRecord], actor: String) throws {
+        let at = now()
+        try write { db in
+            for c in crls {
+                let seq = try SQLiteAudit.append(db, at: at, actor: actor, action: "crl.publish", payload: [
+                    "ca": c.caSKID, "signer": c.signerSKID, "partition": c.partition.map(String.init) ?? "-", "number": String(c.number),
+                    "entries": String(c.entries), "sha256": c.sha256, "url": c.url, "publication": c.publication])
+                try db.execute(sql: """
+                    INSERT INTO crls (publication, caSKID, signerSKID, partition, number, thisUpdate, nextUpdate, entries, size, sha256, url, file, auditSeq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [c.publication, c.caSKID, c.signerSKID, c.partition, c.number, LedgerTime.storage(c.thisUpdate),
+                                     LedgerTime.storage(c.nextUpdate), c.entries, c.size, c.sha256, c.url, c.file, seq])
+            }
+        }
+    }
+
+    /// The CRLs of the latest publication that covered each CA.
+    public func currentCRLs() throws -> [CRLRecord] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.* FROM crls c JOIN (SELECT caSKID, MAX(id) AS last FROM crls GROUP BY caSKID) l ON l.caSKID = c.caSKID
+                WHERE c.publication = (SELECT publication FROM crls WHERE id = l.last) ORDER BY c.caSKID, c.partition
+                """)
+            return rows.map { r in
+                CRLRecord(publication: r["publication"], caSKID: r["caSKID"], signerSKID: r["signerSKID"], partition: r["partition"],
+                          number: r["number"], thisUpdate: r.date("thisUpdate"), nextUpdate: r.date("nextUpdate"), entries: r["entries"],
+                          size: r["size"], sha256: r["sha256"], url: r["url"], file: r["file"])
+            }
+        }
+    }
+
+    public func serials(issuedBy issuerSKID: String) throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT serial FROM certificates WHERE issuerSKID = ? ORDER BY serial", arguments: [issuerSKID]) }
+    }
+}
