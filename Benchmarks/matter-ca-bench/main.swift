@@ -234,6 +234,8 @@ let verifyJSON = String(decoding: try JSONSerialization.data(withJSONObject: [
     "attestationSignature": Data(attInput.attestationSignature).base64EncodedString(),
     "attestationNonce": Data(attInput.attestationNonce).base64EncodedString(),
     "attestationChallenge": Data(attInput.attestationChallenge).base64EncodedString(), "vendorId": "FFF1", "productId": "8000"]), as: UTF8.self)
+let otherDAC = try CertificateBuilder.issue(spec(.dac, deviceKeys[1], vid: 0xFFF1, pid: 0x8000), by: issuer).certificate
+try RevocationBench.run(authority: ba, pai: hsmPAI.authority, dac: benchDAC.certificate, otherDAC: otherDAC, dacIssuer: pai.certificate, rawVerify: rawVerify)
 try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,
                     paa: paa.certificate, cdKey: cdSigner, seconds: max(2, Int(seconds)))
 try? FileManager.default.removeItem(at: batchHome.root)

@@ -65,7 +65,7 @@ extension Authority {
             let indirect = delegate == nil ? nil : caCert.subject.der
             var entries: [CRLEntry] = []
             try ledger.forEachRevocation(issuerSKID: ca.skid) { r in
-                guard let serial = [UInt8](hex: r.serial) else { throw AuthorityError.refused("bad serial \(r.serial) in the revocations of \(ca.skid)") }
+                guard let serial = Self.hexBytes(r.serial) else { throw AuthorityError.refused("bad serial \(r.serial) in the revocations of \(ca.skid)") }
                 entries.append(CRLEntry(serial: serial, revokedAt: Int64(r.revokedAt.timeIntervalSince1970.rounded(.down)),
                                         reason: RevocationRecord.reasonCodes[r.reason]))
             }
@@ -108,6 +108,19 @@ extension Authority {
             for b in built { try FileOutput.write(b.der, to: home.crlDirectory.appendingPathComponent(b.record.file), mode: 0o644) }
         } catch { throw CRLPublicationError.filesNotWritten(published: built.count, reason: "\(error)") }
         return built.map { PublishedCRL(record: $0.record, path: home.crlDirectory.appendingPathComponent($0.record.file), warnings: $0.warnings) }
+    }
+
+    /// Uppercase or lowercase hex, nothing else (the ledger's serials), without the general parser's filtering.
+    static func hexBytes(_ s: String) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard !u.isEmpty, u.count % 2 == 0 else { return nil }
+        func v(_ c: UInt8) -> UInt8? {
+            switch c { case 0x30...0x39: return c - 0x30; case 0x41...0x46: return c - 0x37; case 0x61...0x66: return c - 0x57; default: return nil }
+        }
+        var out = [UInt8](); out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count { guard let h = v(u[i]), let l = v(u[i + 1]) else { return nil }; out.append(h << 4 | l); i += 2 }
+        return out
     }
 
     static func bigEndian(_ n: Int64) -> [UInt8] {

@@ -95,7 +95,10 @@ extension Inventory {
             let isPAA = c.ca.type == "paa"
             guard let vid = c.ca.vid ?? paaVID.map({ Int($0.rawValue) }) else { throw DCLMetadataError.paaWithoutVID(c.ca.skid) }
             let suffix = c.record.partition.map { " part \($0)" } ?? ""
-            let label = String(c.ca.name.prefix(64 - suffix.count)) + suffix
+            // The DCL counts Unicode scalars.
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: c.ca.name.unicodeScalars.prefix(64 - suffix.unicodeScalars.count))
+            let label = String(scalars) + suffix
             let point = DCLRevocationPoint(vid: vid, label: label, issuerSubjectKeyID: c.ca.skid, pid: isPAA ? 0 : (c.ca.pid ?? 0), isPAA: isPAA,
                                            crlSignerCertificate: CertificateFile.pem(c.signerCertificate.der), dataURL: c.record.url,
                                            crlSignerDelegator: c.delegator.map { CertificateFile.pem($0.der) })

@@ -93,15 +93,16 @@ public enum CRLBuilder {
             DERWrite.append(0x30, gn, to: &names)
             return DERWrite.extensionBytes(OIDBytes.certificateIssuer, critical: true, value: names)
         }
-        var entry: [UInt8] = []
+        var entry: [UInt8] = [], entryExts: [UInt8] = []
+        let reasonExts: [[UInt8]] = (0...10).map { DERWrite.extensionBytes(OIDBytes.reasonCode, critical: false, value: [0x0A, 0x01, UInt8($0)]) }
         for e in entries {
             entry.removeAll(keepingCapacity: true)
+            entryExts.removeAll(keepingCapacity: true)
             DERWrite.integer(e.serial, to: &entry)
             DERWrite.time(e.revokedAt, to: &entry)
-            var exts: [UInt8] = []
-            if let r = e.reason, r != 0 { exts += DERWrite.extensionBytes(OIDBytes.reasonCode, critical: false, value: [0x0A, 0x01, UInt8(r)]) }
-            if let issuerExt { exts += issuerExt }
-            if !exts.isEmpty { DERWrite.append(0x30, exts, to: &entry) }
+            if let r = e.reason, r > 0, r <= 10 { entryExts += reasonExts[r] }
+            if let issuerExt { entryExts += issuerExt }
+            if !entryExts.isEmpty { DERWrite.append(0x30, entryExts, to: &entry) }
             DERWrite.append(0x30, entry, to: &list)
         }
         if !list.isEmpty { DERWrite.append(0x30, list, to: &body) }
@@ -141,8 +142,16 @@ public enum CRLBuilder {
 enum DERWrite {
     static func append(_ tag: UInt8, _ content: [UInt8], to out: inout [UInt8]) {
         out.append(tag)
-        out += DERLength.encode(content.count)
+        length(content.count, to: &out)
         out += content
+    }
+
+    static func length(_ n: Int, to out: inout [UInt8]) {
+        if n < 0x80 { out.append(UInt8(n)); return }
+        var bytes = 0, v = n
+        while v > 0 { bytes += 1; v >>= 8 }
+        out.append(0x80 | UInt8(bytes))
+        for i in stride(from: bytes - 1, through: 0, by: -1) { out.append(UInt8((n >> (8 * i)) & 0xFF)) }
     }
 
     /// A non-negative INTEGER from a big-endian magnitude.
@@ -151,18 +160,22 @@ enum DERWrite {
         if m.isEmpty { m = [0] }
         out.append(0x02)
         let pad = m.first! & 0x80 != 0
-        out += DERLength.encode(m.count + (pad ? 1 : 0))
+        length(m.count + (pad ? 1 : 0), to: &out)
         if pad { out.append(0) }
         out += m
     }
 
-    /// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §5.1.2.4).
+    /// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §5.1.2.4), digit by digit (String(format:)
+    /// would cost microseconds per entry of a million-entry CRL).
     static func time(_ seconds: Int64, to out: inout [UInt8]) {
         let c = civil(seconds)
         let generalized = c.year >= 2050 || c.year < 1950
-        var s = generalized ? String(format: "%04d", c.year) : String(format: "%02d", c.year % 100)
-        s += String(format: "%02d%02d%02d%02d%02dZ", c.month, c.day, c.hour, c.minute, c.second)
-        append(generalized ? 0x18 : 0x17, Array(s.utf8), to: &out)
+        out.append(generalized ? 0x18 : 0x17)
+        out.append(generalized ? 15 : 13)
+        func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10 % 10)); out.append(0x30 + UInt8(v % 10)) }
+        if generalized { two(c.year / 100) }
+        two(c.year % 100); two(c.month); two(c.day); two(c.hour); two(c.minute); two(c.second)
+        out.append(0x5A)
     }
 
     static func extensionBytes(_ oid: [UInt8], critical: Bool, value: [UInt8]) -> [UInt8] {

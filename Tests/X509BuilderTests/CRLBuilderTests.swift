@@ -105,6 +105,17 @@ import TestSupport
         #expect(Set(Self.breaks.map(\.0)) == Set(CRLRule.allCases))
     }
 
+    /// The reader finds a repeated serial whether the list is sorted (compared with its neighbour) or not (a set).
+    @Test func duplicatesAreFoundInSortedAndUnsortedLists() throws {
+        var p = Parts()
+        p.entries = [Parts.entry([0x41]), Parts.entry([0x50]), Parts.entry([0x42]), Parts.entry([0x50])]
+        #expect(try CRLFacts(der: p.der).duplicateSerials == 1)
+        p.entries = [Parts.entry([0x41]), Parts.entry([0x42]), Parts.entry([0x50])]
+        #expect(try CRLFacts(der: p.der).duplicateSerials == 0)
+        p.entries = [Parts.entry([0x50]), Parts.entry([0x42]), Parts.entry([0x41])]
+        #expect(try CRLFacts(der: p.der).duplicateSerials == 0)
+    }
+
     @Test func theCompliantPartsPassAndAreSignedOnce() throws {
         let tbs = Parts().der
         #expect(MatterProfile.lintCRL(try CRLFacts(der: tbs), Self.context).isEmpty)

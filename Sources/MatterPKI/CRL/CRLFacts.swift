@@ -62,18 +62,25 @@ public struct CRLFacts: Sendable {
         thisUpdate = try Self.time(&tbs, "thisUpdate")
         if tbs.peekTag == 0x17 || tbs.peekTag == 0x18 { nextUpdate = try Self.time(&tbs, "nextUpdate") }
         if tbs.peekTag == 0x30 {
-            var list = TLVCursor(try tbs.expect(0x30, "revokedCertificates"))
+            let revoked = try tbs.expect(0x30, "revokedCertificates")
+            var list = TLVCursor(revoked)
             emptyRevokedList = list.atEnd
-            var seen = Set<ArraySlice<UInt8>>()
+            // Duplicates: a sorted list (what the builder writes) is checked against the previous serial alone; an
+            // unsorted one gets a second pass with a set. A per-entry hash set was most of the cost of a big CRL.
+            var previous: ArraySlice<UInt8>?
+            var sorted = true
             while !list.atEnd {
-                var entry = TLVCursor(try list.expect(0x30, "revokedCertificates[\(entryCount)]"))
+                var entry = TLVCursor(try list.expect(0x30, "revokedCertificates entry"))
                 var serial = try entry.expect(0x02, "userCertificate")
                 if serial.isEmpty || serial.first! & 0x80 != 0 || serial.allSatisfy({ $0 == 0 }) {
                     badSerials.append(serial.hexString)
                 }
                 while serial.count > 1 && serial.first == 0 { serial = serial.dropFirst() }
                 if serial.count > 20 { badSerials.append(serial.hexString) }
-                if !seen.insert(serial).inserted { duplicateSerials += 1 }
+                if sorted, let p = previous {
+                    if p.elementsEqual(serial) { duplicateSerials += 1 } else if !p.lexicographicallyPrecedes(serial) { sorted = false }
+                }
+                previous = serial
                 if keepSerials { serials.append(serial) }
                 _ = try Self.time(&entry, "revocationDate")
                 var hasIssuer = false
@@ -89,6 +96,7 @@ public struct CRLFacts: Sendable {
                 if !hasIssuer { entriesWithoutCertificateIssuer += 1 }
                 entryCount += 1
             }
+            if !sorted { duplicateSerials = try Self.countDuplicates(list: revoked) }
         }
         if tbs.peekTag == 0xA0 {
             var wrapper = TLVCursor(try tbs.expect(0xA0, "crlExtensions"))
@@ -109,6 +117,18 @@ public struct CRLFacts: Sendable {
             default: break
             }
         }
+    }
+
+    static func countDuplicates(list bytes: ArraySlice<UInt8>) throws(ParseError) -> Int {
+        var seen = Set<ArraySlice<UInt8>>()
+        var list = TLVCursor(bytes), dups = 0
+        while !list.atEnd {
+            var entry = TLVCursor(try list.expect(0x30, "revokedCertificates entry"))
+            var serial = try entry.expect(0x02, "userCertificate")
+            while serial.count > 1 && serial.first == 0 { serial = serial.dropFirst() }
+            if !seen.insert(serial).inserted { dups += 1 }
+        }
+        return dups
     }
 
     static func extensions(_ bytes: ArraySlice<UInt8>) throws(ParseError) -> [Extension] {
@@ -245,11 +265,11 @@ struct TLVCursor {
 extension CertificateTime {
     /// From UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) content octets.
     init?(bytes: ArraySlice<UInt8>, generalized: Bool) {
-        let digits = Array(bytes)
+        let digits = bytes
         let yearDigits = generalized ? 4 : 2
         guard digits.count == yearDigits + 11, digits.last == UInt8(ascii: "Z") else { return nil }
-        var values: [Int] = []
-        var i = 0
+        var values = (0, 0, 0, 0, 0)
+        var i = digits.startIndex
         func take(_ n: Int) -> Int? {
             var v = 0
             for _ in 0..<n {
@@ -261,9 +281,10 @@ extension CertificateTime {
         }
         guard var year = take(yearDigits) else { return nil }
         if !generalized { year += year >= 50 ? 1900 : 2000 }
-        for _ in 0..<5 { guard let v = take(2) else { return nil }; values.append(v) }
-        guard (1...12).contains(values[0]), (1...31).contains(values[1]), values[2] < 24, values[3] < 60, values[4] < 60 else { return nil }
-        self.init(secondsSince1970: epochSeconds(year: year, month: values[0], day: values[1], hour: values[2], minute: values[3], second: values[4]),
+        guard let mo = take(2), let d = take(2), let h = take(2), let mi = take(2), let sec = take(2) else { return nil }
+        values = (mo, d, h, mi, sec)
+        guard (1...12).contains(values.0), (1...31).contains(values.1), values.2 < 24, values.3 < 60, values.4 < 60 else { return nil }
+        self.init(secondsSince1970: epochSeconds(year: year, month: values.0, day: values.1, hour: values.2, minute: values.3, second: values.4),
                   encoding: generalized ? .generalizedTime : .utcTime)
     }
 }

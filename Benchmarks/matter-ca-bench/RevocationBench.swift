@@ -1,0 +1,77 @@
+import AttestationVerifier
+import Authority
+import CertificateTemplates
+import Crypto
+import Foundation
+import Ledger
+import MatterPKI
+
+/// Issue #11: revocation at 1,000, 100,000 and 1,000,000 revoked entries under one PAI (SoftHSM2 key): the time
+/// of one more revocation (must stay flat), `crl publish` time and bytes per entry, and revocation-set lookups per
+/// second in the verifier beside the raw P-256 verify rate of the same run.
+///
+/// The revoked population is seeded as ledger rows (a serial and a placeholder DER per row, recorded through the
+/// ledger protocol with their audit entries): issuing a million real DACs first would measure issuance, not
+/// revocation. The CRLs are real, signed by the PAI's token key and linted.
+enum RevocationBench {
+    static func run(authority: Authority, pai: AuthorityRecord, dac: ParsedCertificate, otherDAC: ParsedCertificate, dacIssuer: ParsedCertificate,
+                    rawVerify: Double) throws {
+        let ledger = authority.ledger
+        var seeded = 0, revoked = 0
+        let template = CRLTemplate()
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        func serial(_ n: Int) -> String { String(format: "4%015X", n) }
+        func seed(to total: Int) throws {
+            while seeded < total {
+                let n = min(10_000, total - seeded)
+                let rows = (seeded..<seeded + n).map { i -> CertificateRecord in
+                    let s = serial(i)
+                    return CertificateRecord(issuerSKID: pai.skid, serial: s, type: "dac", subject: "CN=bench \(i)", skid: s, vid: 0xFFF1, pid: 0x8000,
+                                             notBefore: Date(), notAfter: CertificateTime.noWellDefinedExpiration.date, der: Data(s.utf8),
+                                             sha256: SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined(), status: "issued",
+                                             batchID: nil, batchItem: nil, createdAt: Date())
+                }
+                try ledger.recordCertificates([CertificateGroup(certificates: rows, actor: "bench", action: "bench.seed", payload: [:])])
+                seeded += n
+            }
+        }
+        func revoke(to total: Int) throws {
+            while revoked < total {
+                let n = min(10_000, total - revoked)
+                _ = try ledger.revoke((revoked..<revoked + n).map { (pai.skid, serial($0)) }, reason: "keyCompromise", actor: "bench", payload: [:])
+                revoked += n
+            }
+        }
+        print("Revocation (issue #11): one PAI, SoftHSM2 key; one more revocation, crl publish, revocation-set lookups")
+        print("  revoked    one revocation (median of 50)   crl publish   CRL size   bytes/entry   set lookups/s (hit / miss)   ratio to raw verify")
+        for size in [1_000, 100_000, 1_000_000] {
+            try seed(to: size + 50)
+            try revoke(to: size)
+            var singles: [Double] = []
+            for k in 0..<50 {
+                let start = clock.now
+                _ = try authority.revoke(.serial(serial(size + k)), reason: "keyCompromise")
+                singles.append(seconds(clock.now - start))
+            }
+            revoked = size + 50
+            singles.sort()
+            let start = clock.now
+            let published = try authority.publishCRLs(template: template, only: pai.skid)
+            let publish = seconds(clock.now - start)
+            let crl = published[0].record
+            // The set as a bridge loads it, plus one entry that revokes `dac` (a hit); `otherDAC` is a miss.
+            var entries = try authority.inventory.revocationSet(home: authority.home)
+            let issuer = dac
+            entries.append(RevocationSetEntry(issuerSubjectKeyID: issuer.authorityKeyIdentifier!.hexString, issuerName: Data(issuer.issuer.der).base64EncodedString(),
+                                              revokedSerialNumbers: [issuer.serialHex], crlSignerCert: Data(dacIssuer.der).base64EncodedString()))
+            let set = RevocationSet(entries: entries)
+            precondition(set.revocation(of: dac) != nil && set.revocation(of: otherDAC) == nil, "bench revocation set must hit and miss")
+            let hit = rate("    lookup hit") { precondition(set.revocation(of: dac) != nil) }
+            let miss = rate("    lookup miss") { precondition(set.revocation(of: otherDAC) == nil) }
+            print(String(format: "  %9d   %10.0f µs                      %8.2f s   %9d   %7.1f       %9.0f / %9.0f             %.1f / %.1f",
+                         set.revokedCount, singles[25] * 1e6, publish, crl.size, Double(crl.size) / Double(max(1, crl.entries)), hit, miss,
+                         hit / rawVerify, miss / rawVerify))
+        }
+    }
+}
