@@ -86,6 +86,7 @@ public enum CRLBuilder {
         DERWrite.time(spec.thisUpdate, to: &body)
         DERWrite.time(spec.nextUpdate, to: &body)
         var list: [UInt8] = []
+        list.reserveCapacity(entries.underestimatedCount * (48 + (spec.indirectIssuer?.count ?? 0)))   // one allocation for a big list
         let issuerExt: [UInt8]? = spec.indirectIssuer.map { name in
             var gn: [UInt8] = []
             DERWrite.append(0xA4, name, to: &gn)
