@@ -78,3 +78,26 @@ import TestSupport
         #expect(f.server.process.isRunning)
     }
 }
+
+/// `/v1/verify` consults the revocation set it was given (`serve --revocation-set`): a revoked DAC gets 302, and a
+/// set replaced on disk takes effect at SIGHUP.
+@Suite(.enabled(if: TestHome.softHSMAvailable && SharedVectors.available, SharedVectors.skipReason)) struct VerifyRevocationTests {
+    @Test func aRevokedDACIs302AndAReloadedSetIsUsed() throws {
+        let trust = try SDKTrustFixtures.directories()
+        let vector = SharedVectors.commissionerDUT.appendingPathComponent("struct_cd_format_version_1/test_case_vector.json").path
+        let input = try SDKTestVector(path: vector).attestationInput()
+        let dac = try ParsedCertificate(der: input.dac), pai = try ParsedCertificate(der: input.pai)
+        let entry = RevocationSetEntry(issuerSubjectKeyID: pai.subjectKeyIdentifier!.hexString, issuerName: Data(pai.subject.der).base64EncodedString(),
+                                       revokedSerialNumbers: [RevocationSetEntry.serialHex(dac.serialNumber)], crlSignerCert: Data(pai.der).base64EncodedString())
+        let set = try CLI.tempDirectory("verify-set").appendingPathComponent("set.json")
+        try JSONEncoder().encode([entry]).write(to: set)
+        let f = try ServerFixture(arguments: ["--paa-store", trust.paa.path, "--cd-keys", trust.cdKeys.path, "--revocation-set", set.path])
+        let revoked = try VerifyEndpointTests.code(f, input)
+        #expect(revoked.0 == 302, "\(revoked.1)")
+        try Data("[]".utf8).write(to: set)
+        kill(f.server.process.processIdentifier, SIGHUP)
+        var code = -1
+        for _ in 0..<50 where code != 0 { usleep(100_000); code = try VerifyEndpointTests.code(f, input).0 }
+        #expect(code == 0, "after SIGHUP the emptied set revokes nothing")
+    }
+}

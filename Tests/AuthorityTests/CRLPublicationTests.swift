@@ -115,12 +115,32 @@ import TestSupport
             let v = try CLI.exec("openssl", ["crl", "-inform", "DER", "-in", file.path, "-CAfile", signerPEM.path, "-noout", "-verify", "-text"])
             #expect(v.status == 0 && v.output.contains("verify OK"), "\(v.output)")
             // Indirect: every entry names the CA whose certificate it revokes.
-            let caSubject = try CLI.exec("openssl", ["x509", "-in", h.root.appendingPathComponent("certificates/\(caType)-\(ca).pem").path, "-noout", "-subject", "-nameopt", "RFC2253"]).stdout
             #expect(v.output.components(separatedBy: "Certificate Issuer:").count - 1 == v.output.components(separatedBy: "Serial Number:").count - 1)
-            #expect(v.output.contains("Serial Number:"), "\(v.output)")
-            _ = caSubject
+            #expect(v.output.contains("Serial Number:") && v.output.contains(caType == "pai" ? "DirName:/CN=FFF1 PAI" : "DirName:/CN=Root"), "\(v.output)")
         }
         try Self.expectSDKAgrees(h, crls: published.files(ca: pai) + published.files(ca: paa), paas: [try Self.pem(h, "paa", paa)])
+
+        // The points as printed pass the DCL's rules (PAI and PAA, both delegated here); each broken one way is refused
+        // under the DCL rule that names it.
+        let points = try JSONDecoder().decode([DCLRevocationPoint].self, from: Data(try h.run(["crl", "dcl-metadata", "--json", "--paa-vid", "FFF1"]).stdout.utf8))
+        #expect(points.count == 3 && points.allSatisfy { $0.violations().isEmpty }, "\(points.map { $0.violations() })")
+        let paiPoint = try #require(points.first { $0.issuerSubjectKeyID == pai }), paaPoint = try #require(points.first { $0.isPAA })
+        #expect(paiPoint.crlSignerDelegator != nil && paaPoint.crlSignerDelegator != nil)
+        let breaks: [(DCLRevocationPoint, DCLRule, (inout DCLRevocationPoint) -> Void)] = [
+            (paiPoint, .labelTooLong, { $0.label = String(repeating: "L", count: 65) }),
+            (paiPoint, .issuerSubjectKeyIDNotUppercaseHex, { $0.issuerSubjectKeyID = $0.issuerSubjectKeyID.lowercased() }),
+            (paiPoint, .dataFieldsPresentForCRL, { $0.dataFileSize = "1200"; $0.dataDigest = "AB"; $0.dataDigestType = 1 }),
+            (paiPoint, .dataURLNotHTTP, { $0.dataURL = "ftp://crl.example/x.crl" }),
+            (paiPoint, .delegateWithoutDelegator, { $0.crlSignerDelegator = nil }),
+            (paiPoint, .certificateNotPEM, { $0.crlSignerCertificate = String($0.crlSignerCertificate.filter { !$0.isNewline }.dropFirst(27).dropLast(25)) }),
+            (paaPoint, .paaPointPIDNotZero, { $0.pid = 0x8000 }),
+            (paaPoint, .vidOutOfRange, { $0.vid = 0 }),
+        ]
+        for (point, rule, change) in breaks {
+            var broken = point
+            change(&broken)
+            #expect(broken.violations().contains { $0.rule == rule }, "\(rule): \(broken.violations())")
+        }
     }
 
     @Test(.enabled(if: SDKRevocation.installed, SDKRevocation.notInstalled))
