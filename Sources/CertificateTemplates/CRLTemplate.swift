@@ -41,15 +41,8 @@ public enum CRLTemplateLoader {
     }
 
     public static func parse(_ yaml: String, file: String) throws -> CRLTemplate {
-        let root: Node
-        do {
-            guard let n = try Yams.compose(yaml: yaml) else { throw TemplateLoadError(file: file, line: 1, violation: .notAMapping) }
-            root = n
-        } catch let e as TemplateLoadError { throw e } catch let e as YamlError {
-            throw TemplateLoadError(file: file, line: TemplateLoader.line(of: e), violation: .wrongValueType(key: "document", expected: "valid YAML (\(e))"))
-        }
+        let (root, map) = try TemplateLoader.rootMapping(yaml, file: file)
         func fail(_ node: Node?, _ v: TemplateViolation) -> TemplateLoadError { TemplateLoadError(file: file, line: node?.mark?.line ?? 1, violation: v) }
-        guard let map = root.mapping else { throw fail(root, .notAMapping) }
         var t = CRLTemplate()
         t.source = file
         var sawType = false

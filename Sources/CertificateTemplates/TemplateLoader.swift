@@ -43,7 +43,8 @@ public enum TemplateLoader {
         return try parse(text, file: url.path, expecting: type)
     }
 
-    public static func parse(_ yaml: String, file: String, expecting expected: CertificateType) throws -> Template {
+    /// A template file's top-level mapping, or the refusal that says where it is not one (shared by every template kind).
+    static func rootMapping(_ yaml: String, file: String) throws -> (root: Node, map: Node.Mapping) {
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: yaml) else { throw TemplateLoadError(file: file, line: 1, violation: .notAMapping) }
@@ -51,10 +52,15 @@ public enum TemplateLoader {
         } catch let e as TemplateLoadError { throw e } catch let e as YamlError {
             throw TemplateLoadError(file: file, line: Self.line(of: e), violation: .wrongValueType(key: "document", expected: "valid YAML (\(e))"))
         }
+        guard let map = root.mapping else { throw TemplateLoadError(file: file, line: root.mark?.line ?? 1, violation: .notAMapping) }
+        return (root, map)
+    }
+
+    public static func parse(_ yaml: String, file: String, expecting expected: CertificateType) throws -> Template {
+        let (root, map) = try rootMapping(yaml, file: file)
         func fail(_ node: Node?, _ v: TemplateViolation) -> TemplateLoadError {
             TemplateLoadError(file: file, line: node?.mark?.line ?? 1, violation: v)
         }
-        guard let map = root.mapping else { throw fail(root, .notAMapping) }
         var values: [String: (key: Node, value: Node)] = [:]
         for (k, v) in map {
             guard let key = k.string, topKeys.contains(key) else { throw fail(k, .unknownKey(k.string ?? "\(k)")) }

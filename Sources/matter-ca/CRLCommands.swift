@@ -53,6 +53,12 @@ struct CRLPublish: ParsableCommand {
     }
 }
 
+/// What the published CRLs say, read with the ledger alone (no PIN); a refusal is one line, exit 1.
+func readPublished<T>(_ options: HomeOptions, _ body: (Inventory, AuthorityHome) throws -> T) throws -> T {
+    let ledger = try options.ledger()
+    do { return try body(Inventory(ledger: ledger), options.authorityHome) } catch { throw CLIExit.refused(oneLine(error)) }
+}
+
 struct CRLRevocationSet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revocation-set",
@@ -62,10 +68,7 @@ struct CRLRevocationSet: ParsableCommand {
     @Option(help: "Write to this file (default: stdout).") var out: String?
 
     func run() throws {
-        let entries: [RevocationSetEntry]
-        do { entries = try Inventory(ledger: options.ledger()).revocationSet(home: options.authorityHome) } catch let e as CLIExit { throw e } catch {
-            throw CLIExit.refused(oneLine(error))
-        }
+        let entries = try readPublished(options) { inventory, home in try inventory.revocationSet(home: home) }
         let text = jsonString(entries)
         if let out {
             do { try FileOutput.write(Data(text.utf8), to: URL(fileURLWithPath: out), mode: 0o644) } catch { throw CLIExit.refused(oneLine(error)) }
@@ -106,10 +109,7 @@ struct CRLDCLMetadata: ParsableCommand {
 
     func run() throws {
         let vid: VendorID? = try paaVid.map { try InputFiles.matterID($0, "--paa-vid") }
-        let points: [DCLRevocationPoint]
-        do { points = try Inventory(ledger: options.ledger()).dclRevocationPoints(home: options.authorityHome, paaVID: vid) } catch let e as CLIExit { throw e } catch {
-            throw CLIExit.refused(oneLine(error))
-        }
+        let points = try readPublished(options) { inventory, home in try inventory.dclRevocationPoints(home: home, paaVID: vid) }
         if json { writeStdout(jsonString(points)); return }
         for p in points {
             writeStdout("\(p.label): vid \(String(format: "%04X", p.vid)) pid \(p.pid) isPAA \(p.isPAA) issuerSubjectKeyID \(p.issuerSubjectKeyID)\n  dataURL \(p.dataURL)\(p.crlSignerDelegator == nil ? "" : "\n  delegated signer (crlSignerDelegator set)")\n")
