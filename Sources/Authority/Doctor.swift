@@ -73,7 +73,26 @@ public enum Doctor {
                 : "leftover staging folders with plaintext factory keys: " + leftovers.joined(separator: ", ") +
                   " (resume the batch to deliver them, or remove them)")
         } catch { add("staging", false, "\(error)") }
+        checks.append(crlCheck(ledger, now: Date()))
         return checks
+    }
+
+    /// Published CRLs are current: none past its nextUpdate, and no revocation recorded after the last publication
+    /// (checkers only learn of a revocation from a CRL).
+    static func crlCheck(_ ledger: any Ledger, now: Date) -> Check {
+        do {
+            let crls = try ledger.currentCRLs()
+            let lastRevoke = try ledger.auditEntries(action: "revoke", limit: 1).last?.seq ?? 0
+            let lastPublish = try ledger.auditEntries(action: "crl.publish", limit: 1).last?.seq ?? 0
+            var problems: [String] = []
+            if lastRevoke > lastPublish { problems.append("revocations recorded after the last `crl publish` are in no CRL yet") }
+            let stale = crls.filter { $0.nextUpdate <= now }.map(\.file)
+            if !stale.isEmpty { problems.append("past nextUpdate: \(stale.joined(separator: ", ")) (run `matter-ca crl publish`)") }
+            if problems.isEmpty {
+                return Check(name: "crls", ok: true, detail: crls.isEmpty ? "no CRL published, nothing revoked" : "\(crls.count) CRL(s) current, next update \(LedgerTime.iso8601(crls.map(\.nextUpdate).min()!))")
+            }
+            return Check(name: "crls", ok: false, detail: problems.joined(separator: "; "))
+        } catch { return Check(name: "crls", ok: false, detail: "\(error)") }
     }
 
     /// The home and everything secret in it are the owner's alone.

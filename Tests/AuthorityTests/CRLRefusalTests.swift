@@ -34,9 +34,17 @@ import TestSupport
         let h = try DACBatchTests.home()
         let serials = try RevocationTests.batch(h, count: 40, key: "big")
         #expect(try h.run(["revoke", "--batch", "big"]).status == 0)
+        // doctor says a revocation is in no CRL yet, until the next publication.
+        func crlCheck() throws -> [String: Any]? {
+            let d = try h.run(["doctor", "--json"])
+            return (try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [[String: Any]])?.first { $0["name"] as? String == "crls" }
+        }
+        let unpublished = try crlCheck()
+        #expect(unpublished?["ok"] as? Bool == false && (unpublished?["detail"] as? String)?.contains("in no CRL yet") == true, "\(String(describing: unpublished))")
         let published = try h.run(["crl", "publish", "--json"])
         #expect(published.status == 0, "\(published.output)")
         #expect(published.stderr.contains("the ESP on-device checker ignores CRLs over 1200 bytes"), "\(published.stderr)")
+        #expect(try crlCheck()?["ok"] as? Bool == true)
         let crls = try JSONSerialization.jsonObject(with: Data(published.stdout.utf8)) as! [[String: Any]]
         let big = try #require(crls.first { $0["entries"] as? Int == serials.count })
         #expect((big["size"] as! Int) > 1200)
