@@ -19,6 +19,9 @@ public protocol Ledger: Sendable {
     func certificates(matching key: String) throws -> [CertificateRecord]
     /// DACs, optionally of one vendor and one batch.
     func dacs(vid: Int?, batchID: String?) throws -> [CertificateRecord]
+    /// Certificates in the order they were recorded, streamed (constant memory at any ledger size): those of `filter`
+    /// after the position `after` (a cursor handed out with an earlier row), at most `limit`.
+    func forEachCertificate(_ filter: CertificateFilter, after: Int64?, limit: Int?, _ body: (_ cursor: Int64, CertificateRecord) throws -> Void) throws
     /// Single certificates (not of a batch), grouped by who asked: one audit entry per group, all in one transaction
     /// (a server commits the certificates of concurrent requests together: one fsync, not one each).
     func recordCertificates(_ groups: [CertificateGroup]) throws
@@ -138,6 +141,14 @@ public struct CertificateGroup: Sendable {
 }
 
 public enum VendorImportChange: String, Equatable, Sendable, Codable { case added, updated, unchanged }
+
+/// Which certificates a listing wants.
+public struct CertificateFilter: Sendable {
+    public var type: String?
+    public var vid: Int?
+    public var batchID: String?
+    public init(type: String? = nil, vid: Int? = nil, batchID: String? = nil) { self.type = type; self.vid = vid; self.batchID = batchID }
+}
 
 /// One audit entry as the log holds it (the payload as its canonical text).
 public struct AuditLogEntry: Equatable, Sendable, Codable {

@@ -86,6 +86,20 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func forEachCertificate(_ filter: CertificateFilter, after: Int64?, limit: Int?, _ body: (Int64, CertificateRecord) throws -> Void) throws {
+        try read { db in
+            var sql = "SELECT rowid AS cursor, * FROM certificates WHERE rowid > ?"
+            var args: [(any DatabaseValueConvertible)?] = [after ?? 0]
+            if let t = filter.type { sql += " AND type = ?"; args.append(t) }
+            if let v = filter.vid { sql += " AND vid = ?"; args.append(v) }
+            if let b = filter.batchID { sql += " AND batchID = ?"; args.append(b) }
+            sql += " ORDER BY rowid LIMIT ?"
+            args.append(limit ?? -1)
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let row = try rows.next() { try body(row["cursor"], CertificateRecord(row: row)) }
+        }
+    }
+
     public func ceremonies() throws -> [CeremonyRecord] {
         try read { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM ceremonies ORDER BY startedAt")).map(CeremonyRecord.init(row:)) }
     }

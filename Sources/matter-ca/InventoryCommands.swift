@@ -21,17 +21,57 @@ struct ListCommand: ParsableCommand {
     @Argument(help: "paa, pai or dac (default: all certificates).") var type: String?
     @Option(help: "DACs of this vendor (hex VID).") var vendor: String?
     @Option(help: "DACs of this batch (ID).") var batch: String?
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "At most this many, then the cursor of the next page.") var limit: Int?
+    @Option(help: "The cursor a previous page ended with.") var after: Int64?
+    @Flag(help: "Print JSON (with --limit: {\"certificates\": [...], \"next\": cursor or null}).") var json = false
 
     func run() throws {
         if let t = type, !["paa", "pai", "dac"].contains(t) { throw CLIExit.unreadable("list: \(t) is not paa, pai or dac") }
         let vid = try vendor.map { Int((try InputFiles.matterID($0, "--vendor") as VendorID).rawValue) }
         if (vid != nil || batch != nil) && type != "dac" { throw CLIExit.unreadable("--vendor and --batch filter DACs: use list dac") }
+        if let limit, limit < 1 { throw CLIExit.unreadable("--limit must be positive") }
+        if let after, after < 0 { throw CLIExit.unreadable("--after takes a cursor from an earlier page") }
         let ledger = try options.ledger()
-        let records = vid != nil || batch != nil ? try ledger.dacs(vid: vid, batchID: batch) : try ledger.certificates(type: type)
-        if json { writeStdout(jsonString(records.map(CertificateJSON.init))); return }
-        for r in records { writeStdout("\(r.type.uppercased())  \(r.skid)  serial \(r.serial)  \(r.subject)  [\(r.status)]\n") }
-        if records.isEmpty { writeStdout("(none)\n") }
+        // Streamed: one row at a time from the ledger to stdout, whatever the ledger's size.
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let out = BufferedStdout()
+        defer { out.flush() }
+        func writeStdout(_ s: String) { out.write(s) }
+        var count = 0, last: Int64?
+        if json { writeStdout(limit == nil ? "[" : "{\"certificates\":[") }
+        do {
+            try ledger.forEachCertificate(CertificateFilter(type: type, vid: vid, batchID: batch), after: after, limit: limit) { cursor, r in
+                if json {
+                    writeStdout((count == 0 ? "\n" : ",\n") + String(decoding: try enc.encode(CertificateJSON(r)), as: UTF8.self))
+                } else {
+                    writeStdout("\(r.type.uppercased())  \(r.skid)  serial \(r.serial)  \(r.subject)  [\(r.status)]\n")
+                }
+                count += 1; last = cursor
+            }
+        } catch { throw CLIExit.refused(oneLine(error)) }
+        let next = limit.flatMap { count == $0 ? last : nil }
+        if json {
+            writeStdout(limit == nil ? "\n]\n" : "\n],\"next\":\(next.map { "\"\($0)\"" } ?? "null")}\n")
+            return
+        }
+        if count == 0 { writeStdout("(none)\n") }
+        if let next { writeStdout("more: --after \(next)\n") }
+    }
+}
+
+/// stdout in 64 KiB writes: a listing of a million rows is not a million system calls.
+final class BufferedStdout {
+    private var buffer: [UInt8] = []
+    init() { buffer.reserveCapacity(1 << 16) }
+    func write(_ s: String) {
+        buffer += s.utf8
+        if buffer.count >= 1 << 16 { flush() }
+    }
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 
