@@ -72,6 +72,23 @@ enum RevocationBench {
             print(String(format: "  %9d   %10.0f µs                      %8.2f s   %9d   %7.1f       %9.0f / %9.0f             %.1f / %.1f",
                          set.revokedCount, singles[25] * 1e6, publish, crl.size, Double(crl.size) / Double(max(1, crl.entries)), hit, miss,
                          hit / rawVerify, miss / rawVerify))
+            if size == 1_000_000 {
+                // The inventory at this size (issue #12): one serial looked up as `show` does, and the whole DAC list streamed.
+                var lookups: [Double] = []
+                for k in 0..<20 {
+                    let t = clock.now
+                    let found = try ledger.certificates(matching: serial(k * 49_999))
+                    precondition(found.count == 1)
+                    lookups.append(seconds(clock.now - t))
+                }
+                lookups.sort()
+                let t = clock.now
+                var rows = 0
+                try ledger.forEachCertificate(CertificateFilter(type: "dac"), after: nil, limit: nil) { _, _ in rows += 1 }
+                let streamed = seconds(clock.now - t)
+                print(String(format: "  inventory at %d DACs: show SERIAL %.2f ms (median of 20); list streamed %.0f rows/s (%.1f s)",
+                             rows, lookups[10] * 1e3, Double(rows) / streamed, streamed))
+            }
         }
     }
 }
