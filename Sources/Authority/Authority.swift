@@ -57,14 +57,18 @@ public final class Authority: @unchecked Sendable {
 
     /// A pool of sessions on the home's token; with a nil PIN it sees public objects only.
     static func openPool(_ settings: AuthoritySettings, module: String?, pin: [UInt8]?, sessions: Int) throws -> SessionPool {
-        if let conf = settings.softHSMConfig {
-            setenv("SOFTHSM2_CONF", conf, 1)
-            restoredTokenState.add(SoftHSMStateGuard.protect(configPath: conf))
+        let open = {
+            do {
+                let m = try PKCS11Module.load(path: module ?? settings.pkcs11Module)
+                return try SessionPool(module: m, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)
+            } catch { throw AuthorityError.from(error) }
         }
-        do {
-            let m = try PKCS11Module.load(path: module ?? settings.pkcs11Module)
-            return try SessionPool(module: m, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)
-        } catch { throw AuthorityError.from(error) }
+        guard let conf = settings.softHSMConfig else { return try open() }
+        setenv("SOFTHSM2_CONF", conf, 1)
+        return try SoftHSMStateGuard.withLoginLock(configPath: conf) {
+            restoredTokenState.add(SoftHSMStateGuard.protect(configPath: conf))
+            return try open()
+        }
     }
 
     /// Who is at the CLI: MATTER_CA_ACTOR, else the login name, at this host. It is data in the audit chain (hashed

@@ -42,6 +42,14 @@ extension Authority {
     /// with its number and digest, then written to `<home>/crl/`. Built from the ledger's revocations in one pass per
     /// CA: revoking never rebuilds anything, and a publication costs one walk of the list.
     public func publishCRLs(template: CRLTemplate, only caKey: String? = nil) throws -> [PublishedCRL] {
+        // Two publishers at once (the CLI beside a server): the one that records second gets fresh numbers and signs again.
+        for attempt in 1... {
+            do { return try publishOnce(template: template, only: caKey) } catch LedgerError.crlNumberTaken where attempt < 5 { continue }
+        }
+        fatalError("unreachable")
+    }
+
+    func publishOnce(template: CRLTemplate, only caKey: String?) throws -> [PublishedCRL] {
         var cas = try ledger.authorities(type: "paa") + ledger.authorities(type: "pai")
         if let caKey {
             cas = cas.filter { $0.skid == caKey.uppercased() || $0.name == caKey }
@@ -102,7 +110,9 @@ extension Authority {
             numbers[signerRecord.skid] = last + Int64(parts.count)
         }
         // In the ledger before any file leaves.
-        do { try ledger.recordCRLs(built.map(\.record), actor: actor) } catch { throw AuthorityError.from(error) }
+        do { try ledger.recordCRLs(built.map(\.record), actor: actor) } catch LedgerError.crlNumberTaken { throw LedgerError.crlNumberTaken } catch {
+            throw AuthorityError.from(error)
+        }
         do {
             try OutputLocation.prepare(home.crlDirectory)
             for b in built { try FileOutput.write(b.der, to: home.crlDirectory.appendingPathComponent(b.record.file), mode: 0o644) }

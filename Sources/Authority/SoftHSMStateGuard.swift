@@ -26,6 +26,21 @@ enum SoftHSMStateGuard {
         return restored
     }
 
+    /// SoftHSM2 also drops its lock between that truncate and write, so another process opening the token in that
+    /// instant reads an empty state and fails (`C_GetTokenInfo failed: CKR_GENERAL_ERROR`, seen in CI with two
+    /// `dac batch --resume` started together). matter-ca processes therefore open and log in to the home's token one at
+    /// a time, under an exclusive lock on a file beside the token folder; the guard runs under it too.
+    static func withLoginLock<T>(configPath: String, _ body: () throws -> T) rethrows -> T {
+        guard let dir = tokenDirectory(configPath: configPath) else { return try body() }
+        // Beside the token folder, not in it: SoftHSM2 and the tests read that folder's entries as tokens.
+        let lock = URL(fileURLWithPath: dir).deletingLastPathComponent().appendingPathComponent(".token-login.lock").path
+        let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }   // closing releases the lock, on every path
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        return try body()
+    }
+
     static func tokenDirectory(configPath: String) -> String? {
         guard let text = try? String(contentsOfFile: configPath, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") {

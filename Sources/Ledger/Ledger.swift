@@ -109,6 +109,8 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The batch item already has a certificate (another process committed it).
     case batchItemClash(batchID: String)
     case idempotencyKeyTaken(String)
+    /// A signer's cRLNumber is taken (another publisher recorded it first): build the CRLs again with fresh numbers.
+    case crlNumberTaken
     case batchLeased(batchID: String, owner: String, until: Date)
     case constraint(String)
     case notFound(String)
@@ -120,6 +122,7 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case .serialCollision: return "serial number already used by this issuer"
         case .batchItemClash(let b): return "an item of batch \(b) already has a certificate (another process issued it)"
         case .idempotencyKeyTaken(let k): return "idempotency key \"\(k)\" is already taken"
+        case .crlNumberTaken: return "the cRLNumber was taken by another publisher"
         case .batchLeased(let b, let o, let u):
             return "batch \(b) is being issued by \(o) (lease until \(LedgerTime.iso8601(u))); wait for it, or resume it after the lease ends"
         case .constraint(let m): return "the ledger refused the write: \(m)"

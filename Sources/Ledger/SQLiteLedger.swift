@@ -43,6 +43,7 @@ public final class SQLiteLedger: Ledger {
         if m.contains("certificates.issuerSKID, certificates.serial") { return .serialCollision }
         if m.contains("certificates.batchID, certificates.batchItem") { return .batchItemClash(batchID: "?") }
         if m.contains("batches.idempotencyKey") { return .idempotencyKeyTaken("?") }
+        if m.contains("crls.signerSKID, crls.number") { return .crlNumberTaken }
         return .constraint(m)
     }
 

@@ -73,4 +73,21 @@ import TestSupport
         #expect(try home.run(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "Later"]).status == 0)
         #expect((try home.json(["audit", "list", "--action", "token.state-restored"]) as! [[String: String]]).count == 1)
     }
+
+    /// Processes that open the token at the same moment all succeed (SoftHSM2 drops its lock between truncating and
+    /// rewriting token.object at login, so an unserialised opener could read it empty: CKR_GENERAL_ERROR in CI), and
+    /// publishers racing for a cRLNumber each get their own.
+    @Test func concurrentProcessesOpenTheTokenAndPublishWithoutClashing() throws {
+        let home = try TestHome()
+        _ = try home.ceremonies()
+        let runs = try (0..<6).map { _ in try CLI.start(["crl", "publish"], environment: home.environment, captureStderr: true) }
+        let results = runs.map(CLI.finish)
+        for (status, text) in results { #expect(status == 0, "\(text)") }
+        let published = try home.json(["audit", "list", "--action", "crl.publish"]) as! [[String: String]]
+        #expect(published.count == 12, "6 publications of 2 CRLs")
+        // Six publications recorded, each with its own number per signer: the next one is the seventh.
+        let next = try home.json(["crl", "publish"]) as! [[String: Any]]
+        #expect(next.map { $0["number"] as? Int } == [7, 7], "\(next)")
+        #expect(try home.run(["audit", "verify"]).status == 0)
+    }
 }
