@@ -11,7 +11,6 @@ struct RevocationRoutes: Sendable {
     let authority: Authority
     let auth: Authenticator
 
-    struct Body: Decodable { let reason: String? }
     struct Outcome: Encodable { let revoked, alreadyRevoked: Int; let reason: String }
 
     func revoke(_ request: Request, _ context: AppContext, target: (AppContext) throws -> RevocationTarget) async throws -> Response {
@@ -21,11 +20,17 @@ struct RevocationRoutes: Sendable {
         let bytes = try await body(request, context)
         if !bytes.isEmpty {
             try requireContentType(request, ["application/json"])
-            let b: Body
-            do { b = try JSONDecoder().decode(Body.self, from: Data(bytes)) } catch {
-                throw Problem.badRequest("bad-json", "the body is not a revocation request ({\"reason\": \"…\"}): \(VerifyService.describe(error))")
+            // Strict: a member the API does not define is refused, not ignored (the document says additionalProperties: false).
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                throw Problem.badRequest("bad-json", "the body is not a JSON object ({\"reason\": \"…\"})")
             }
-            reason = b.reason ?? reason
+            if let unknown = object.keys.sorted().first(where: { $0 != "reason" }) {
+                throw Problem.badRequest("bad-json", "unknown member \"\(unknown.prefix(40))\" (a revocation request has only \"reason\")")
+            }
+            if let r = object["reason"] {
+                guard let text = r as? String else { throw Problem.badRequest("bad-json", "\"reason\" must be a string") }
+                reason = text
+            }
         }
         guard RevocationRecord.reasons.contains(reason) else { throw Problem.badRequest("bad-reason", RevocationError.unknownReason(reason).description) }
         let r = reason

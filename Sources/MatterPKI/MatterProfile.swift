@@ -50,6 +50,10 @@ public enum MatterProfile {
 
     /// The requirement text and source of a rule, for listings and error messages.
     public static func explain(_ id: MatterRule) -> (requirement: String, source: String) {
+        if id == .mustMatchLintedTemplate {
+            return ("a templated DAC's bytes outside its per-device fields (serial, validity, key, SKID) equal the template's, which passed every rule",
+                    "matter-ca issuance (TBSTemplate)")
+        }
         if let r = certificateRules.first(where: { $0.id == id }) { return (r.requirement, r.source) }
         if let r = issuerRules.first(where: { $0.id == id }) { return (r.requirement, r.source) }
         if let r = chainRules.first(where: { $0.id == id }) { return (r.requirement, r.source) }

@@ -19,6 +19,8 @@ public enum MatterRule: String, CaseIterable, Sendable, Codable {
     case crlSignerMustNotBeCA
     case crlSignerKeyUsageMustBeCRLSign
     case crlSignerVIDPIDMustMatchIssuer
+    /// Issuance: a templated DAC's bytes outside its per-device fields equal the template that passed the full lint.
+    case mustMatchLintedTemplate
     case paaPathLengthMustBeAbsentOrOne
     case paiPathLengthMustBeZero
     case dacPathLengthMustBeAbsent

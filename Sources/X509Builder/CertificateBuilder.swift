@@ -13,10 +13,15 @@ public struct IssuerContext: Sendable {
     /// Derived once per issuer, not once per certificate (a DAC batch issues thousands under one PAI).
     let facts: CertificateFacts
     let name: DistinguishedName
+    /// DAC templates of this issuer, one per distinct DAC shape (CN, VID/PID, lifetime, serial length, CDP).
+    let templates = DACTemplates()
+    /// Checked once: comparing the key's encoding per certificate cost as much as a SHA-1.
+    let signerMatches: Bool
 
     public init(certificate: ParsedCertificate, type: CertificateType, signer: any Signer) throws {
         self.certificate = certificate; self.type = type; self.signer = signer
         facts = CertificateFacts(certificate, as: type)
+        signerMatches = Array(signer.publicKey.x963Representation) == certificate.publicKey.keyBytes
         do { name = try DistinguishedName(derEncoded: DER.parse(certificate.subject.der)) } catch {
             throw BuilderError.encodingFailed("issuer subject: \(error)")
         }
@@ -49,15 +54,17 @@ public enum CertificateBuilder {
         return try build(spec, issuer: nil, signer: signer)
     }
 
-    /// A PAI (issuer PAA) or DAC (issuer PAI).
+    /// A PAI (issuer PAA) or DAC (issuer PAI). DACs go through the issuer's template for their shape
+    /// (`DACTemplateIssue.swift`): the same bytes as the general path, linted on the exact bytes, without a re-parse.
     public static func issue(_ spec: CertificateSpec, by issuer: IssuerContext) throws -> IssuedCertificate {
-        guard Array(issuer.signer.publicKey.x963Representation) == issuer.certificate.publicKey.keyBytes else {
+        guard issuer.signerMatches else {
             throw BuilderError.signerDoesNotMatchIssuer("\(issuer.signer.keyDescription) is not the key of \(issuer.type) \"\(issuer.certificate.subject)\"")
         }
+        if spec.type == .dac, let templated = try issueTemplated(spec, by: issuer) { return templated }
         return try build(spec, issuer: issuer, signer: issuer.signer)
     }
 
-    static func build(_ spec: CertificateSpec, issuer: IssuerContext?, signer: any Signer) throws -> IssuedCertificate {
+    static func build(_ spec: CertificateSpec, issuer: IssuerContext?, signer: any Signer, capture: Bool = false) throws -> IssuedCertificate {
         guard SerialNumber.allowedLengths.contains(spec.serialNumberLength) else {
             throw BuilderError.serialLengthOutOfRange(spec.serialNumberLength)
         }
@@ -71,7 +78,9 @@ public enum CertificateBuilder {
         let issuerFacts = issuer?.facts
         let box = ParsedTBSBox()
         let key = SignerPrivateKey(signer) { tbs in
-            box.set(try lintBeforeSigning(tbs, as: spec.type, issuerFacts: issuerFacts, issuerSubjectDER: issuerSubjectDER))
+            let linted = try lintBeforeSigning(tbs, as: spec.type, issuerFacts: issuerFacts, issuerSubjectDER: issuerSubjectDER)
+            if capture { try captureReference(linted) }
+            box.set(linted)
         }
         let certificate: Certificate
         do {
@@ -86,7 +95,7 @@ public enum CertificateBuilder {
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: extensions,
                 issuerPrivateKey: Certificate.PrivateKey(key))
-        } catch let e as BuilderError { throw e } catch let e as SignerError { throw e }
+        } catch let e as BuilderError { throw e } catch let e as SignerError { throw e } catch let e as ReferenceCaptured { throw e }
         catch { throw BuilderError.encodingFailed("\(error)") }
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)

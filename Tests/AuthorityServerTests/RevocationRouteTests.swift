@@ -22,6 +22,9 @@ import TestSupport
         let reason = try f.server.curl("/v1/certificates/\(serials[0])/revoke", method: "POST", token: f.fff1.secret, contentType: "application/json",
                                        body: Data(#"{"reason":"certificateHold"}"#.utf8))
         #expect(reason.status == 400 && reason.body.contains("unknownReason"), "\(reason)")
+        let extra = try f.server.curl("/v1/certificates/\(serials[0])/revoke", method: "POST", token: f.fff1.secret, contentType: "application/json",
+                                      body: Data(#"{"reason":"keyCompromise","force":true}"#.utf8))
+        #expect(extra.status == 400 && extra.body.contains("unknown member"), "\(extra)")
         let anonymous = try f.server.curl("/v1/certificates/\(serials[0])/revoke", method: "POST")
         #expect(anonymous.status == 401, "\(anonymous)")
         let vendorPAI = try f.server.curl("/v1/cas/\(try paiSKID(f))/revoke", method: "POST", token: f.fff1.secret)

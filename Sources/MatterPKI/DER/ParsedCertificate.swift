@@ -37,6 +37,12 @@ public struct ParsedCertificate: Sendable {
     }
     let fields: Fields
 
+    /// A TBSCertificate view from known fields (`TBSTemplate.parsed`).
+    init(fields: Fields) {
+        self.fields = fields
+        der = fields.tbsBytes
+    }
+
     public var tbsBytes: [UInt8] { fields.tbsBytes }
     /// 0 = v1, 1 = v2, 2 = v3 (X.509's own numbering, as `X509_get_version`).
     public var version: Int { fields.version }

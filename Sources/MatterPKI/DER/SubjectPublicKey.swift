@@ -11,6 +11,11 @@ public struct SubjectPublicKey: Hashable, Sendable {
     public let unusedBits: Int
     public let der: [UInt8]
 
+    /// From parts already known to be well formed (a template's own key slot).
+    init(algorithm: ASN1ObjectIdentifier, namedCurve: ASN1ObjectIdentifier?, keyBytes: [UInt8], unusedBits: Int, der: [UInt8]) {
+        self.algorithm = algorithm; self.namedCurve = namedCurve; self.keyBytes = keyBytes; self.unusedBits = unusedBits; self.der = der
+    }
+
     init(derEncoded node: ASN1Node, field: String) throws {
         var spki = try DERReader(node, field)
         var alg = try DERReader(try spki.next("algorithm"), "\(field).algorithm")
