@@ -144,17 +144,7 @@ public struct TBSTemplate: Sendable {
         return y >= 1950 && y < 2050 ? .utcTime : .generalizedTime
     }
 
-    /// UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5, as swift-certificates writes it).
-    static func time(_ seconds: Int64, to out: inout [UInt8]) {
-        let c = civil(seconds)
-        let generalized = encoding(seconds) == .generalizedTime
-        out.append(generalized ? 0x18 : 0x17)
-        out.append(generalized ? 15 : 13)
-        func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10 % 10)); out.append(0x30 + UInt8(v % 10)) }
-        if generalized { two(c.year / 100) }
-        two(c.year % 100); two(c.month); two(c.day); two(c.hour); two(c.minute); two(c.second)
-        out.append(0x5A)
-    }
+    static func time(_ seconds: Int64, to out: inout [UInt8]) { CertificateTime.appendDER(seconds, to: &out) }
 
     static func readTime(_ c: inout TLVCursor) -> CertificateTime? {
         guard let tag = c.peekTag, tag == 0x17 || tag == 0x18, let b = try? c.expect(tag, "time") else { return nil }

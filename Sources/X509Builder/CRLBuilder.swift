@@ -166,18 +166,7 @@ enum DERWrite {
         out += m
     }
 
-    /// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §5.1.2.4), digit by digit (String(format:)
-    /// would cost microseconds per entry of a million-entry CRL).
-    static func time(_ seconds: Int64, to out: inout [UInt8]) {
-        let c = civil(seconds)
-        let generalized = c.year >= 2050 || c.year < 1950
-        out.append(generalized ? 0x18 : 0x17)
-        out.append(generalized ? 15 : 13)
-        func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10 % 10)); out.append(0x30 + UInt8(v % 10)) }
-        if generalized { two(c.year / 100) }
-        two(c.year % 100); two(c.month); two(c.day); two(c.hour); two(c.minute); two(c.second)
-        out.append(0x5A)
-    }
+    static func time(_ seconds: Int64, to out: inout [UInt8]) { CertificateTime.appendDER(seconds, to: &out) }
 
     static func extensionBytes(_ oid: [UInt8], critical: Bool, value: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []

@@ -12,6 +12,19 @@ public struct CertificateTime: Hashable, Sendable, Comparable, CustomStringConve
         self.encoding = encoding
     }
     public var date: Date { Date(timeIntervalSince1970: TimeInterval(secondsSince1970)) }
+
+    /// Appends the DER Time for `seconds`: UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5 and
+    /// §5.1.2.4, as swift-certificates writes it), digit by digit (String(format:) costs microseconds per call).
+    public static func appendDER(_ seconds: Int64, to out: inout [UInt8]) {
+        let c = civil(seconds)
+        let generalized = c.year >= 2050 || c.year < 1950
+        out.append(generalized ? 0x18 : 0x17)
+        out.append(generalized ? 15 : 13)
+        func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10 % 10)); out.append(0x30 + UInt8(v % 10)) }
+        if generalized { two(c.year / 100) }
+        two(c.year % 100); two(c.month); two(c.day); two(c.hour); two(c.minute); two(c.second)
+        out.append(0x5A)
+    }
     public static func < (a: Self, b: Self) -> Bool { a.secondsSince1970 < b.secondsSince1970 }
 
     /// "No well-defined expiration" (RFC 5280 §4.1.2.5, Matter §6.2.2): 99991231235959Z.
