@@ -126,8 +126,8 @@ let rawVerify = rate("raw P-256 verify (SHA-256 + ECDSA verify)") {
     precondition(benchDACKey.publicKey.isValidSignature(verifySignature, for: SHA256.hash(data: verifyMessage)))
 }
 let full = rate("full verification, no cache (PAI, PAA, 4 signatures)") { precondition(uncached.verify(attInput).isSuccess) }
-let fullCached = rate("full verification, PAA/PAI part cached per PAI") { precondition(cached.verify(attInput).isSuccess) }
-print(String(format: "  ratio full / raw verify: %.2f without cache, %.2f with cache (at least 3 signature checks each)", full / rawVerify, fullCached / rawVerify))
+let fullCached = rate("full verification, PAI chain cached per PAI, CD signature per CD") { precondition(cached.verify(attInput).isSuccess) }
+print(String(format: "  ratio full / raw verify: %.2f without cache, %.2f with the caches (goal >= 0.4; 2 signature checks remain per device)", full / rawVerify, fullCached / rawVerify))
 
 // Issue #4: SoftHSM2 signing through PKCS11Signer (1 and 2 concurrent tasks) vs `openssl speed ecdsap256` sign/s
 // in the same run, and the cost of one ledger write (a row and its audit entry, one transaction, WAL).

@@ -126,7 +126,12 @@ public struct AttestationVerifier: Sendable {
             return AttestationVerdict(.certificationDeclarationNoCertificateFound, "the CD is signed by the test CD key, which this verifier does not accept")
         }
         let content: [UInt8]
-        do { content = try CMSEnvelope.verifiedContent(elements.certificationDeclaration, key: cdKey) } catch {
+        do {
+            let envelope = elements.certificationDeclaration
+            if let cache { content = try cache.cdContent(envelope, key: cdKey) { try CMSEnvelope.verifiedContent(envelope, key: cdKey) } } else {
+                content = try CMSEnvelope.verifiedContent(envelope, key: cdKey)
+            }
+        } catch {
             return AttestationVerdict(.certificationDeclarationInvalidSignature, "CD envelope (key \(keyID.hexString)): \(error)")
         }
         let cd: DecodedCertificationDeclaration

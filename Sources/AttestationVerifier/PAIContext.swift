@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MatterPKI
 
@@ -60,6 +61,21 @@ public final class PAICache: @unchecked Sendable {
     private var entries: [[UInt8]: PAIContext] = [:]
     public let capacity: Int
     public init(capacity: Int = 1024) { self.capacity = capacity }
+
+    /// CD envelopes whose signature verified, with the key that verified it → their content. One CD serves every
+    /// device of a product, so a bridge checks its signature once; a changed byte or another key is a miss.
+    private var cds: [[UInt8]: [UInt8]] = [:]
+
+    func cdContent(_ envelope: [UInt8], key: P256.Signing.PublicKey, verify: () throws -> [UInt8]) throws -> [UInt8] {
+        let k = envelope + key.x963Representation
+        if let c = lock.withLock({ cds[k] }) { return c }
+        let content = try verify()
+        lock.withLock {
+            if cds.count >= capacity { cds.removeAll(keepingCapacity: true) }
+            cds[k] = content
+        }
+        return content
+    }
 
     func context(for der: [UInt8], trust: PAATrustStore) -> PAIContext {
         if let c = lock.withLock({ entries[der] }) { return c }
