@@ -18,7 +18,11 @@ public enum FileOutput {
     /// `durable` adds an fsync of the file before the rename and of its directory after (for the few files that
     /// are state, not output).
     public static func write(_ bytes: some ContiguousBytes, to url: URL, mode: mode_t = 0o644, durable: Bool = false) throws {
-        let tmp = "\(url.path).partial-\(getpid())-\(sequence.next())"
+        try write(bytes, toPath: url.path, mode: mode, durable: durable)
+    }
+
+    public static func write(_ bytes: some ContiguousBytes, toPath path: String, mode: mode_t = 0o644, durable: Bool = false) throws {
+        let tmp = "\(path).partial-\(getpid())-\(sequence.next())"
         // Created new (O_EXCL|O_NOFOLLOW) with its final mode (the umask can only narrow it): a planted link is
         // never followed, and a secret is never readable by others, not even for its first byte.
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
@@ -38,16 +42,16 @@ public enum FileOutput {
         guard ok else {
             unlink(tmp)
             errno = writeErrno
-            throw failure("cannot write \(url.path)")
+            throw failure("cannot write \(path)")
         }
         // rename replaces a symlink at the final name; it never writes through it.
-        guard rename(tmp, url.path) == 0 else {
-            let e = failure("cannot move \(tmp) to \(url.path)")
+        guard rename(tmp, path) == 0 else {
+            let e = failure("cannot move \(tmp) to \(path)")
             unlink(tmp)
             throw e
         }
         if durable {
-            let dir = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let dir = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if dir >= 0 { _ = fsync(dir); close(dir) }
         }
     }
