@@ -73,7 +73,7 @@ extension Authority {
             let indirect = delegate == nil ? nil : caCert.subject.der
             var entries: [CRLEntry] = []
             try ledger.forEachRevocation(issuerSKID: ca.skid) { r in
-                guard let serial = Self.hexBytes(r.serial) else { throw AuthorityError.refused("bad serial \(r.serial) in the revocations of \(ca.skid)") }
+                guard let serial = [UInt8](hex: r.serial) else { throw AuthorityError.refused("bad serial \(r.serial) in the revocations of \(ca.skid)") }
                 entries.append(CRLEntry(serial: serial, revokedAt: Int64(r.revokedAt.timeIntervalSince1970.rounded(.down)),
                                         reason: RevocationRecord.reasonCodes[r.reason]))
             }
@@ -104,7 +104,7 @@ extension Authority {
                 let file = CRLTemplate.fileName(issuerSKID: ca.skid, partition: part.index)
                 let record = CRLRecord(publication: publication, caSKID: ca.skid, signerSKID: signerRecord.skid, partition: part.index, number: number,
                                        thisUpdate: Date(timeIntervalSince1970: TimeInterval(now)), nextUpdate: Date(timeIntervalSince1970: TimeInterval(next)),
-                                       entries: part.slice.count, size: crl.der.count, sha256: SHA256.hash(data: crl.der).hexString, url: url, file: file)
+                                       entries: part.slice.count, size: crl.der.count, sha256: Array(SHA256.hash(data: crl.der)).hexString, url: url, file: file)
                 built.append((record, crl.der, warnings))
             }
             numbers[signerRecord.skid] = last + Int64(parts.count)
@@ -120,26 +120,9 @@ extension Authority {
         return built.map { PublishedCRL(record: $0.record, path: home.crlDirectory.appendingPathComponent($0.record.file), warnings: $0.warnings) }
     }
 
-    /// Uppercase or lowercase hex, nothing else (the ledger's serials), without the general parser's filtering.
-    static func hexBytes(_ s: String) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard !u.isEmpty, u.count % 2 == 0 else { return nil }
-        func v(_ c: UInt8) -> UInt8? {
-            switch c { case 0x30...0x39: return c - 0x30; case 0x41...0x46: return c - 0x37; case 0x61...0x66: return c - 0x57; default: return nil }
-        }
-        var out = [UInt8](); out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count { guard let h = v(u[i]), let l = v(u[i + 1]) else { return nil }; out.append(h << 4 | l); i += 2 }
-        return out
-    }
-
     static func bigEndian(_ n: Int64) -> [UInt8] {
         var v = UInt64(n), out: [UInt8] = []
         repeat { out.insert(UInt8(v & 0xFF), at: 0); v >>= 8 } while v > 0
         return out
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hexString: String { map { String(format: "%02X", $0) }.joined() }
 }

@@ -36,7 +36,7 @@ extension Inventory {
         return try records.map { r in
             let url = home.crlDirectory.appendingPathComponent(r.file)
             guard let data = FileManager.default.contents(atPath: url.path),
-                  SHA256.hash(data: data).map({ String(format: "%02X", $0) }).joined() == r.sha256 else {
+                  Array(SHA256.hash(data: data)).hexString == r.sha256 else {
                 throw RevocationPublicationError.fileChanged(url.path)
             }
             let der = Array(data)

@@ -228,6 +228,9 @@ extension Collection where Element == UInt8 {
 extension Array where Element == UInt8 {
     /// Parses hex (either case, optional ':' or spaces); nil on anything else.
     public init?(hex: String) {
+        // Byte by byte for plain hex (a CRL reads a million ledger serials through here); anything else takes the
+        // general path below, which decides as it always has.
+        if let fast = Self.plainHex(hex) { self = fast; return }
         let cleaned = hex.filter { $0 != ":" && $0 != " " && $0 != "\n" }
         guard cleaned.count % 2 == 0 else { return nil }
         var out = [UInt8]()
@@ -238,5 +241,24 @@ extension Array where Element == UInt8 {
             out.append(v)
         }
         self = out
+    }
+
+    /// Hex digits and the separators ':', ' ', '\n' only, an even number of digits; nil for anything else.
+    static func plainHex(_ s: String) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(s.utf8.count / 2)
+        var high: UInt8?
+        for c in s.utf8 {
+            let v: UInt8
+            switch c {
+            case 0x30...0x39: v = c - 0x30
+            case 0x41...0x46: v = c - 0x37
+            case 0x61...0x66: v = c - 0x57
+            case 0x3A, 0x20, 0x0A: continue
+            default: return nil
+            }
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return high == nil ? out : nil
     }
 }
