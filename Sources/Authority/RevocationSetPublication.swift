@@ -32,7 +32,8 @@ extension Inventory {
     public func currentCRLs(home: AuthorityHome) throws -> [CurrentCRL] {
         let records = try ledger.currentCRLs()
         guard !records.isEmpty else { throw RevocationPublicationError.nothingPublished }
-        var cas: [String: (AuthorityRecord, ParsedCertificate)] = [:]
+        // Each CA and signer read once, by SKID, however many CRLs (partitions) name it.
+        var known: [String: (AuthorityRecord, ParsedCertificate)] = [:]
         return try records.map { r in
             let url = home.crlDirectory.appendingPathComponent(r.file)
             guard let data = FileManager.default.contents(atPath: url.path),
@@ -42,20 +43,15 @@ extension Inventory {
             let der = Array(data)
             let facts: CRLFacts
             do { facts = try CRLFacts(der: der, whole: true, keepSerials: true) } catch { throw RevocationPublicationError.fileChanged(url.path) }
-            if cas[r.caSKID] == nil {
-                let all = try ledger.authorities(type: nil)
-                guard let a = all.first(where: { $0.skid == r.caSKID }) else { throw AuthorityError.unknownAuthority(r.caSKID, type: "CA") }
-                cas[r.caSKID] = (a, try certificate(of: a))
+            func authority(_ skid: String, _ type: String) throws -> (AuthorityRecord, ParsedCertificate) {
+                if let known = known[skid] { return known }
+                guard let a = try ledger.authority(skid: skid) else { throw AuthorityError.unknownAuthority(skid, type: type) }
+                let found = (a, try certificate(of: a))
+                known[skid] = found
+                return found
             }
-            let (ca, caCert) = cas[r.caSKID]!
-            let signer: ParsedCertificate
-            var delegator: ParsedCertificate?
-            if r.signerSKID == r.caSKID { signer = caCert } else {
-                let all = try ledger.authorities(type: nil)
-                guard let s = all.first(where: { $0.skid == r.signerSKID }) else { throw AuthorityError.unknownAuthority(r.signerSKID, type: "CRL signer") }
-                signer = try certificate(of: s)
-                delegator = caCert
-            }
+            let (ca, caCert) = try authority(r.caSKID, "CA")
+            let (signer, delegator) = r.signerSKID == r.caSKID ? (caCert, nil) : (try authority(r.signerSKID, "CRL signer").1, caCert)
             return CurrentCRL(record: r, der: der, facts: facts, ca: ca, caCertificate: caCert, signerCertificate: signer, delegator: delegator)
         }
     }
