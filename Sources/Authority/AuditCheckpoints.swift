@@ -28,7 +28,9 @@ public enum AuditCheckpoints {
         let ledger = try home.openLedger()
         var key: P256.Signing.PublicKey?
         if let hex = settings.checkpointKeyID, let id = [UInt8](hex: hex) {
-            let pool = try Authority.openPool(settings, module: module, pin: nil, sessions: 1)
+            // A read-only command: it restores an emptied token state like any other (that keeps the keys reachable),
+            // but writes no audit entry; the commands that write record theirs.
+            let pool = try Authority.openPool(settings, module: module, pin: nil, sessions: 1).pool
             do { key = try PKCS11Signer.publicKey(pool: pool, keyID: id) } catch {
                 throw AuthorityError.refused("the audit checkpoint key \(hex) is not on the token \"\(settings.tokenLabel)\": \(error)")
             }

@@ -34,40 +34,34 @@ public final class Authority: @unchecked Sendable {
         self.home = home
         settings = try home.loadSettings()
         self.clock = clock
-        pool = try Self.openPool(settings, module: moduleOverride, pin: pin, sessions: sessions)
+        let opened = try Self.openPool(settings, module: moduleOverride, pin: pin, sessions: sessions)
+        pool = opened.pool
         ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
         singles = GroupCommit(ledger: ledger)
         templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
         actor = Self.currentActor()
-        if let restored = Self.restoredTokenState.take(), !restored.isEmpty {
+        if !opened.restoredTokenState.isEmpty {
             try ledger.audit(actor: actor, action: "token.state-restored",
                              payload: ["reason": "SoftHSM2 token.object found empty (a process killed while rewriting it); restored from the last good copy",
-                                       "tokens": restored.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ",")])
+                                       "tokens": opened.restoredTokenState.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ",")])
         }
     }
 
-    /// Token directories whose SoftHSM2 state `openPool` restored, for the next ledger to record.
-    static let restoredTokenState = Pending()
-    final class Pending: @unchecked Sendable {
-        private let lock = NSLock()
-        private var dirs: [String] = []
-        func add(_ d: [String]) { lock.withLock { dirs += d } }
-        func take() -> [String]? { lock.withLock { defer { dirs = [] }; return dirs } }
-    }
-
-    /// A pool of sessions on the home's token; with a nil PIN it sees public objects only.
-    static func openPool(_ settings: AuthoritySettings, module: String?, pin: [UInt8]?, sessions: Int) throws -> SessionPool {
+    /// A pool of sessions on the home's token (with a nil PIN it sees public objects only), and the token
+    /// directories whose SoftHSM2 state had to be restored on the way, for the caller to record.
+    static func openPool(_ settings: AuthoritySettings, module: String?, pin: [UInt8]?, sessions: Int) throws
+        -> (pool: SessionPool, restoredTokenState: [String]) {
         let open = {
             do {
                 let m = try PKCS11Module.load(path: module ?? settings.pkcs11Module)
                 return try SessionPool(module: m, tokenLabel: settings.tokenLabel, pin: pin, size: sessions)
             } catch { throw AuthorityError.from(error) }
         }
-        guard let conf = settings.softHSMConfig else { return try open() }
+        guard let conf = settings.softHSMConfig else { return (try open(), []) }
         setenv("SOFTHSM2_CONF", conf, 1)
         return try SoftHSMStateGuard.withLoginLock(configPath: conf) {
-            restoredTokenState.add(SoftHSMStateGuard.protect(configPath: conf))
-            return try open()
+            let restored = SoftHSMStateGuard.protect(configPath: conf)
+            return (try open(), restored)
         }
     }
 
