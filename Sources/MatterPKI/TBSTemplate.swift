@@ -11,7 +11,7 @@ public struct TBSTemplate: Sendable {
 
     let issuer: ParsedCertificate
     let referenceTBS: ParsedCertificate
-    let version: [UInt8], signature: [UInt8], issuerName: [UInt8], subject: [UInt8], spkiPrefix: [UInt8]
+    let version: [UInt8], signature: [UInt8], issuerName: [UInt8], subject: [UInt8]
     let extensionsPrefix: [UInt8], extensionsSuffix: [UInt8]
     let serialLength: Int
     /// notAfter is fixed (no well-defined expiry) or notBefore + this many seconds.
@@ -40,7 +40,6 @@ public struct TBSTemplate: Sendable {
             subject = Array(try c.element(0x30, "subject"))
             let spki = Array(try c.element(0x30, "subjectPublicKeyInfo"))
             guard spki.count == 91, Array(spki.prefix(26)) == Self.spkiP256Prefix else { throw fail("not an uncompressed P-256 key") }
-            spkiPrefix = Self.spkiP256Prefix
             let extensions = Array(try c.element(0xA3, "extensions"))
             guard c.atEnd else { throw fail("fields after the extensions") }
             guard let skid = reference.subjectKeyIdentifier, skid.count == 20,
@@ -60,18 +59,18 @@ public struct TBSTemplate: Sendable {
     /// The TBS bytes for one device.
     public func tbs(serial: [UInt8], notBefore: Int64, publicKey: [UInt8], skid: [UInt8]) -> [UInt8] {
         var validity: [UInt8] = []
-        Self.time(notBefore, to: &validity)
-        Self.time(notAfter(notBefore: notBefore), to: &validity)
+        CertificateTime.appendDER(notBefore, to: &validity)
+        CertificateTime.appendDER(notAfter(notBefore: notBefore), to: &validity)
         var body: [UInt8] = []
         body.reserveCapacity(version.count + serial.count + signature.count + issuerName.count + subject.count + extensionsPrefix.count + 200)
         body += version
         body.append(0x02); body.append(UInt8(serial.count)); body += serial
         body += signature; body += issuerName
         body.append(0x30); body.append(UInt8(validity.count)); body += validity
-        body += subject; body += spkiPrefix; body += publicKey
+        body += subject; body += Self.spkiP256Prefix; body += publicKey
         body += extensionsPrefix; body += skid; body += extensionsSuffix
         var out: [UInt8] = [0x30]
-        out += DERLength.encode(body.count)
+        DERLength.append(body.count, to: &out)
         out += body
         return out
     }
@@ -110,7 +109,7 @@ public struct TBSTemplate: Sendable {
             } else { fail(.mustMatchLintedTemplate, "validity malformed") }
         } else { fail(.mustMatchLintedTemplate, "validity missing") }
         constant(0x30, subject, "subject")
-        if let spki = try? c.element(0x30, "subjectPublicKeyInfo"), spki.count == 91, spki.prefix(26).elementsEqual(spkiPrefix) {
+        if let spki = try? c.element(0x30, "subjectPublicKeyInfo"), spki.count == 91, spki.prefix(26).elementsEqual(Self.spkiP256Prefix) {
             if !spki.dropFirst(26).elementsEqual(publicKey) || publicKey.count != 65 || publicKey.first != 0x04 {
                 fail(.publicKeyMustBeUncompressed, "the subject public key is not the requested uncompressed P-256 point")
             }
@@ -127,10 +126,10 @@ public struct TBSTemplate: Sendable {
     /// The parsed view of a templated TBS that passed `lint`, built from the reference instead of re-parsed.
     public func parsed(tbs: [UInt8], serial: [UInt8], notBefore: Int64, publicKey: [UInt8], skid: [UInt8]) -> ParsedCertificate {
         let r = referenceTBS
-        let nb = CertificateTime(secondsSince1970: notBefore, encoding: Self.encoding(notBefore))
+        let nb = CertificateTime(secondsSince1970: notBefore, encoding: CertificateTime.encoding(forSeconds: notBefore))
         let naSeconds = notAfter(notBefore: notBefore)
-        let na = fixedNotAfter ?? CertificateTime(secondsSince1970: naSeconds, encoding: Self.encoding(naSeconds))
-        var spkiDER = spkiPrefix; spkiDER += publicKey
+        let na = fixedNotAfter ?? CertificateTime(secondsSince1970: naSeconds, encoding: CertificateTime.encoding(forSeconds: naSeconds))
+        var spkiDER = Self.spkiP256Prefix; spkiDER += publicKey
         let key = SubjectPublicKey(algorithm: r.publicKey.algorithm, namedCurve: r.publicKey.namedCurve, keyBytes: publicKey, unusedBits: 0, der: spkiDER)
         let extensions = r.extensions.map { e in
             e.oid == OID.subjectKeyIdentifier ? ParsedCertificate.Extension(oid: e.oid, critical: e.critical, value: [0x04, 0x14] + skid) : e
@@ -138,13 +137,6 @@ public struct TBSTemplate: Sendable {
         return ParsedCertificate(fields: .init(tbsBytes: tbs, version: r.version, serialNumber: serial, tbsSignatureAlgorithm: r.tbsSignatureAlgorithm,
                                                issuer: r.issuer, notBefore: nb, notAfter: na, subject: r.subject, publicKey: key, extensions: extensions))
     }
-
-    static func encoding(_ seconds: Int64) -> CertificateTime.Encoding {
-        let y = civil(seconds).year
-        return y >= 1950 && y < 2050 ? .utcTime : .generalizedTime
-    }
-
-    static func time(_ seconds: Int64, to out: inout [UInt8]) { CertificateTime.appendDER(seconds, to: &out) }
 
     static func readTime(_ c: inout TLVCursor) -> CertificateTime? {
         guard let tag = c.peekTag, tag == 0x17 || tag == 0x18, let b = try? c.expect(tag, "time") else { return nil }

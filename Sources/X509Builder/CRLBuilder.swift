@@ -143,16 +143,8 @@ public enum CRLBuilder {
 enum DERWrite {
     static func append(_ tag: UInt8, _ content: [UInt8], to out: inout [UInt8]) {
         out.append(tag)
-        length(content.count, to: &out)
+        DERLength.append(content.count, to: &out)
         out += content
-    }
-
-    static func length(_ n: Int, to out: inout [UInt8]) {
-        if n < 0x80 { out.append(UInt8(n)); return }
-        var bytes = 0, v = n
-        while v > 0 { bytes += 1; v >>= 8 }
-        out.append(0x80 | UInt8(bytes))
-        for i in stride(from: bytes - 1, through: 0, by: -1) { out.append(UInt8((n >> (8 * i)) & 0xFF)) }
     }
 
     /// A non-negative INTEGER from a big-endian magnitude.
@@ -161,7 +153,7 @@ enum DERWrite {
         if m.isEmpty { m = [0] }
         out.append(0x02)
         let pad = m.first! & 0x80 != 0
-        length(m.count + (pad ? 1 : 0), to: &out)
+        DERLength.append(m.count + (pad ? 1 : 0), to: &out)
         if pad { out.append(0) }
         out += m
     }

@@ -15,9 +15,15 @@ public struct CertificateTime: Hashable, Sendable, Comparable, CustomStringConve
 
     /// Appends the DER Time for `seconds`: UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5 and
     /// §5.1.2.4, as swift-certificates writes it), digit by digit (String(format:) costs microseconds per call).
+    /// UTCTime for 1950–2049, GeneralizedTime otherwise.
+    public static func encoding(forSeconds seconds: Int64) -> Encoding {
+        let year = civil(seconds).year
+        return year >= 1950 && year < 2050 ? .utcTime : .generalizedTime
+    }
+
     public static func appendDER(_ seconds: Int64, to out: inout [UInt8]) {
         let c = civil(seconds)
-        let generalized = c.year >= 2050 || c.year < 1950
+        let generalized = encoding(forSeconds: seconds) == .generalizedTime
         out.append(generalized ? 0x18 : 0x17)
         out.append(generalized ? 15 : 13)
         func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10 % 10)); out.append(0x30 + UInt8(v % 10)) }

@@ -74,10 +74,17 @@ func bitString(_ node: ASN1Node, _ field: String) throws -> (bytes: [UInt8], unu
 /// DER length octets.
 public enum DERLength {
     public static func encode(_ n: Int) -> [UInt8] {
-        if n < 0x80 { return [UInt8(n)] }
-        var b: [UInt8] = []
-        var v = n
-        while v > 0 { b.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
-        return [0x80 | UInt8(b.count)] + b
+        var out: [UInt8] = []
+        append(n, to: &out)
+        return out
+    }
+
+    /// Appends the length octets to `out` (the CRL builder writes a million of them: no array per call).
+    public static func append(_ n: Int, to out: inout [UInt8]) {
+        if n < 0x80 { out.append(UInt8(n)); return }
+        var bytes = 0, v = n
+        while v > 0 { bytes += 1; v >>= 8 }
+        out.append(0x80 | UInt8(bytes))
+        for i in stride(from: bytes - 1, through: 0, by: -1) { out.append(UInt8((n >> (8 * i)) & 0xFF)) }
     }
 }
