@@ -51,9 +51,8 @@ public struct RevocationSet: RevocationSource {
         guard let akid = certificate.authorityKeyIdentifier else { return nil }
         let akidHex = akid.hexString
         guard let serials = index[Key(issuerName: Data(certificate.issuer.der).base64EncodedString(), skid: akidHex)] else { return nil }
-        let serial = certificate.serialNumber.drop { $0 == 0 }   // the magnitude, as OpenSSL reports it
-        guard serial.count <= 20 else { return nil }
-        let serialHex = RevocationSetEntry.serialHex(certificate.serialNumber)
+        let serialHex = RevocationSetEntry.serialHex(certificate.serialNumber)   // the magnitude, as OpenSSL reports it
+        guard serialHex.utf8.count <= 40 else { return nil }
         return serials.contains(serialHex) ? "serial \(serialHex) revoked by the entry for issuer SKID \(akidHex)" : nil
     }
 }

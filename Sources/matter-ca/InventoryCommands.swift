@@ -37,26 +37,25 @@ struct ListCommand: ParsableCommand {
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let out = BufferedStdout()
         defer { out.flush() }
-        func writeStdout(_ s: String) { out.write(s) }
         var count = 0, last: Int64?
-        if json { writeStdout(limit == nil ? "[" : "{\"certificates\":[") }
+        if json { out.write(limit == nil ? "[" : "{\"certificates\":[") }
         do {
             try ledger.forEachCertificate(CertificateFilter(type: type, vid: vid, batchID: batch), after: after, limit: limit) { cursor, r in
                 if json {
-                    writeStdout((count == 0 ? "\n" : ",\n") + String(decoding: try enc.encode(CertificateJSON(r)), as: UTF8.self))
+                    out.write((count == 0 ? "\n" : ",\n") + String(decoding: try enc.encode(CertificateJSON(r)), as: UTF8.self))
                 } else {
-                    writeStdout("\(r.type.uppercased())  \(r.skid)  serial \(r.serial)  \(r.subject)  [\(r.status)]\n")
+                    out.write("\(r.type.uppercased())  \(r.skid)  serial \(r.serial)  \(r.subject)  [\(r.status)]\n")
                 }
                 count += 1; last = cursor
             }
         } catch { throw CLIExit.refused(oneLine(error)) }
         let next = limit.flatMap { count == $0 ? last : nil }
         if json {
-            writeStdout(limit == nil ? "\n]\n" : "\n],\"next\":\(next.map { "\"\($0)\"" } ?? "null")}\n")
+            out.write(limit == nil ? "\n]\n" : "\n],\"next\":\(next.map { "\"\($0)\"" } ?? "null")}\n")
             return
         }
-        if count == 0 { writeStdout("(none)\n") }
-        if let next { writeStdout("more: --after \(next)\n") }
+        if count == 0 { out.write("(none)\n") }
+        if let next { out.write("more: --after \(next)\n") }
     }
 }
 

@@ -27,6 +27,10 @@ import TestSupport
         #expect(noCA.status == 1 && noCA.stderr.contains("no PAA OR PAI with SKID or name \"No Such CA\""), "\(noCA.output)")
         let onlyCA = try h.run(["crl", "publish", "--ca", "No Such CA"])
         #expect(onlyCA.status == 1 && onlyCA.stderr.contains("no PAA or PAI \"No Such CA\""), "\(onlyCA.output)")
+        let badVID = try h.run(["crl", "dcl-metadata", "--paa-vid", "GGGG"])
+        #expect(badVID.status == 2 && badVID.stderr.contains("--paa-vid GGGG is not a 16-bit hex value"), "\(badVID.output)")
+        let badLimit = try h.run(["audit", "list", "--limit", "0"])
+        #expect(badLimit.status == 2 && badLimit.stderr.contains("--limit must be positive"), "\(badLimit.output)")
         #expect(try h.ledgerState() == before)
     }
 
