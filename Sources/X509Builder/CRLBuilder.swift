@@ -67,12 +67,7 @@ public enum CRLBuilder {
             guard v.isEmpty else { throw CRLBuilderError.violations(v) }
             facts = f
         }
-        var body = tbs
-        body += [0x30, 0x0A, 0x06, 0x08] + OIDBytes.ecdsaWithSHA256
-        DERWrite.append(0x03, [0] + signature, to: &body)
-        var der: [UInt8] = []
-        der.reserveCapacity(body.count + 6)
-        DERWrite.append(0x30, body, to: &der)
+        let der = DERWrite.signed(tbs, signature: signature)
         var f = facts!
         f.size = der.count
         return SignedCRL(der: der, facts: f)
@@ -139,8 +134,19 @@ public enum CRLBuilder {
     }
 }
 
-/// Minimal DER writing for the CRL.
+/// Minimal DER writing for the CRL and the templated DACs.
 enum DERWrite {
+    /// SEQUENCE { tbs, ecdsa-with-SHA256, BIT STRING signature }: a signed certificate or CRL.
+    static func signed(_ tbs: [UInt8], signature: [UInt8]) -> [UInt8] {
+        var body = tbs
+        body += [0x30, 0x0A, 0x06, 0x08] + OIDBytes.ecdsaWithSHA256
+        append(0x03, [0] + signature, to: &body)
+        var der: [UInt8] = []
+        der.reserveCapacity(body.count + 6)
+        append(0x30, body, to: &der)
+        return der
+    }
+
     static func append(_ tag: UInt8, _ content: [UInt8], to out: inout [UInt8]) {
         out.append(tag)
         DERLength.append(content.count, to: &out)

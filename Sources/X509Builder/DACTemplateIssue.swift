@@ -36,14 +36,7 @@ extension CertificateBuilder {
             let v = template.lint(bytes, publicKey: key)
             if !v.isEmpty { throw BuilderError.profileViolations(ProfileViolations(v)) }
         }
-        var body = tbs
-        body += [0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02, 0x03]
-        body += DERLength.encode(signature.count + 1)
-        body.append(0)
-        body += signature
-        var der: [UInt8] = [0x30]
-        der += DERLength.encode(body.count)
-        der += body
+        let der = DERWrite.signed(tbs, signature: signature)
         let parsed = template.parsed(tbs: tbs, serial: serial, notBefore: notBefore, publicKey: key, skid: skid)
         do { return IssuedCertificate(der: der, certificate: try ParsedCertificate(der: der, signedTBS: parsed)) } catch {
             throw BuilderError.encodingFailed("\(error)")
