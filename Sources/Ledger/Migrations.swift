@@ -58,10 +58,7 @@ enum Migrations {
                 t.column("hash", .text).notNull()
             }
             // Append-only by construction; the hash chain still catches whoever drops these first.
-            try db.execute(sql: """
-                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                """)
+            try appendOnly(db, "audit_log", "audit_log is append-only")
         }
         m.registerMigration("v2: vendors, batches") { db in
             try db.create(table: "vendors") { t in
@@ -120,10 +117,7 @@ enum Migrations {
                 t.column("keyID", .text).notNull()
                 t.column("signature", .blob).notNull()
             }
-            try db.execute(sql: """
-                CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
-                CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
-                """)
+            try appendOnly(db, "audit_checkpoints", "audit_checkpoints is append-only")
             try bindExistingCertificates(db, at: clock())
         }
         m.registerMigration("v4: credentials of the network front ends") { db in
@@ -149,10 +143,7 @@ enum Migrations {
                 t.column("rowHash", .text).notNull()
                 t.primaryKey(["issuerSKID", "serial"])
             }
-            try db.execute(sql: """
-                CREATE TRIGGER revocations_no_update BEFORE UPDATE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
-                CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
-                """)
+            try appendOnly(db, "revocations", "revocations are append-only")
         }
         m.registerMigration("v6: published CRLs, delegated CRL signers") { db in
             // SQLite cannot widen a CHECK in place: the authorities table is rebuilt (foreign keys are checked when the
@@ -194,12 +185,18 @@ enum Migrations {
             }
             // A cRLNumber is never reused by a signer, even by two publishers racing.
             try db.create(index: "crls_signer_number", on: "crls", columns: ["signerSKID", "number"], unique: true)
-            try db.execute(sql: """
-                CREATE TRIGGER crls_no_update BEFORE UPDATE ON crls BEGIN SELECT RAISE(ABORT, 'crls are append-only'); END;
-                CREATE TRIGGER crls_no_delete BEFORE DELETE ON crls BEGIN SELECT RAISE(ABORT, 'crls are append-only'); END;
-                """)
+            try appendOnly(db, "crls", "crls are append-only")
         }
         return m
+    }
+
+    /// No UPDATE or DELETE on `table` (`<table>_no_update`, `<table>_no_delete` triggers): whoever drops them first is
+    /// still caught by the hash chain.
+    static func appendOnly(_ db: Database, _ table: String, _ message: String) throws {
+        try db.execute(sql: """
+            CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(message)'); END;
+            CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(message)'); END;
+            """)
     }
 
     /// Certificates recorded before rows were bound into the chain are bound now, by one audit entry that names
