@@ -36,7 +36,7 @@ public final class Authority: @unchecked Sendable {
         self.clock = clock
         let opened = try Self.openPool(settings, module: moduleOverride, pin: pin, sessions: sessions)
         pool = opened.pool
-        ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+        ledger = try LedgerLocation.open(home: home, settings: settings, clock: clock)
         singles = GroupCommit(ledger: ledger)
         templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
         actor = Self.currentActor()

@@ -21,18 +21,19 @@ public struct AuthorityHome: Sendable {
     public var exists: Bool { FileManager.default.fileExists(atPath: ledger.path) || FileManager.default.fileExists(atPath: settings.path) }
 
     public func loadSettings() throws -> AuthoritySettings {
-        guard FileManager.default.fileExists(atPath: settings.path), FileManager.default.fileExists(atPath: ledger.path) else {
-            throw AuthorityError.notInitialized(root.path)
-        }
-        do { return try JSONDecoder().decode(AuthoritySettings.self, from: Data(contentsOf: settings)) } catch {
+        guard FileManager.default.fileExists(atPath: settings.path) else { throw AuthorityError.notInitialized(root.path) }
+        let s: AuthoritySettings
+        do { s = try JSONDecoder().decode(AuthoritySettings.self, from: Data(contentsOf: settings)) } catch {
             throw AuthorityError.refused("\(settings.path) is not a matter-ca settings file")
         }
+        // A home on the embedded ledger without its file was never finished (or lost its ledger): not initialised.
+        guard s.ledgerURL != nil || FileManager.default.fileExists(atPath: ledger.path) else { throw AuthorityError.notInitialized(root.path) }
+        return s
     }
 
     /// The ledger alone, without the token: for the commands that only read it or import the vendor registry.
     public func openLedger(clock: @escaping @Sendable () -> Date = { Date() }) throws -> any Ledger {
-        _ = try loadSettings()
-        return try SQLiteLedger(path: ledger.path, clock: clock)
+        try LedgerLocation.open(home: self, settings: try loadSettings(), clock: clock)
     }
 }
 
@@ -44,4 +45,6 @@ public struct AuthoritySettings: Codable, Sendable {
     public var softHSMConfig: String?
     /// CKA_ID (hex) of the token key that signs audit checkpoints.
     public var checkpointKeyID: String?
+    /// A PostgreSQL ledger (`postgres://user@host:port/database`, no password); nil: the home's own SQLite file.
+    public var ledgerURL: String?
 }

@@ -13,14 +13,28 @@ extension Authority {
     /// or a prompt), never from argv.
     @discardableResult
     public static func initialize(home: AuthorityHome, pin: [UInt8], soPIN: [UInt8], module: String? = nil,
-                                  tokenLabel: String = "matter-ca", clock: @escaping @Sendable () -> Date = { Date() }) throws -> AuthoritySettings {
+                                  tokenLabel: String = "matter-ca", ledgerURL: String? = nil,
+                                  clock: @escaping @Sendable () -> Date = { Date() }) throws -> AuthoritySettings {
         guard !home.exists else { throw AuthorityError.homeExists(home.root.path) }
+        // A shared ledger is checked before anything is made: reachable, and holding no other authority's records
+        // (another server joins an authority by sharing its home, not by a second init).
+        var shared: PostgresLedger?
+        if let url = ledgerURL {
+            do {
+                let l = try LedgerLocation.postgres(url, clock: clock)
+                let rows = try l.counts().values.reduce(0, +)
+                guard rows == 0 else {
+                    throw AuthorityError.refused("the ledger at \(l.location) already holds \(rows) rows of an authority; a server joins that authority by sharing its home, not by init")
+                }
+                shared = l
+            } catch { throw AuthorityError.from(error) }
+        }
         let modulePath = PKCS11Module.defaultPath(explicit: module)
         let ownSoftHSM = modulePath == PKCS11Module.softHSM2Path
         let fm = FileManager.default
         let rootExisted = fm.fileExists(atPath: home.root.path)
         var created: [URL] = []
-        var settings = AuthoritySettings(tokenLabel: tokenLabel, pkcs11Module: modulePath, softHSMConfig: nil, checkpointKeyID: nil)
+        var settings = AuthoritySettings(tokenLabel: tokenLabel, pkcs11Module: modulePath, softHSMConfig: nil, checkpointKeyID: nil, ledgerURL: ledgerURL)
         do {
             try fm.createDirectory(at: home.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             // An existing directory keeps its contents, but the authority's files are the owner's alone.
@@ -39,8 +53,11 @@ extension Authority {
             let pool = try SessionPool(module: module, tokenLabel: tokenLabel, pin: pin, size: 1)
             let checkpointKey = try PKCS11Signer.generate(pool: pool, label: checkpointKeyLabel)
             settings.checkpointKeyID = checkpointKey.keyID.map { String(format: "%02X", $0) }.joined()
-            created += [home.ledger, URL(fileURLWithPath: home.ledger.path + "-wal"), URL(fileURLWithPath: home.ledger.path + "-shm")]
-            let ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+            let ledger: any Ledger
+            if let shared { ledger = shared } else {
+                created += [home.ledger, URL(fileURLWithPath: home.ledger.path + "-wal"), URL(fileURLWithPath: home.ledger.path + "-shm")]
+                ledger = try SQLiteLedger(path: home.ledger.path, clock: clock)
+            }
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try FileOutput.write(try enc.encode(settings), to: home.settings, mode: 0o600)

@@ -20,6 +20,9 @@ public struct DACBatchRequest: Sendable {
     public var resume = false
     public var output: URL
     public var maxBatchSize = 100_000
+    /// How long the batch stays claimed without a renewal (renewed every chunk); after it, another process or
+    /// server instance may resume the batch.
+    public var lease: TimeInterval = Authority.batchLease
     /// Who asks; the CLI's operator when nil.
     public var principal: Principal?
     /// Asked between chunks (a server shutting down): the batch stops after a committed, delivered chunk, to be

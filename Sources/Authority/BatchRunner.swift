@@ -46,7 +46,7 @@ extension Authority {
                 throw BatchError.interrupted(key: key)
             }
         }
-        try claim(batch)
+        try claim(batch, lease: r.lease)
         defer { try? checkpoint() }
         // Another run may have completed it between our read and our claim: then it is returned, not issued.
         if let now = try ledger.batch(id: batch.id), now.status == "completed" { return try returned(now, r) }
@@ -84,7 +84,7 @@ extension Authority {
             issuedNow += items.count
             progress?(done.count + issuedNow, r.count)
             if r.shouldStop?() == true, issuedNow + done.count < r.count { throw BatchError.stopped(key: key, issued: done.count + issuedNow) }
-            try claim(batch)
+            try claim(batch, lease: r.lease)
         }
         try ledger.completeBatch(batch.id, actor: principal.description)
         batch = try ledger.batch(id: batch.id) ?? batch
@@ -119,17 +119,19 @@ extension Authority {
     }
 
     /// This process's claim on a batch: two runs of one batch never sign side by side.
-    func claim(_ batch: BatchRecord) throws {
-        try ledger.claimBatch(id: batch.id, owner: Self.leaseOwner, until: clock().addingTimeInterval(Self.batchLease), ownerIsGone: Self.isGone)
+    func claim(_ batch: BatchRecord, lease: TimeInterval) throws {
+        try ledger.claimBatch(id: batch.id, owner: Self.leaseOwner, until: clock().addingTimeInterval(lease), ownerIsGone: Self.isGone)
     }
 
-    static let leaseOwner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    /// The node this process runs on: MATTER_CA_NODE (servers of one authority on several machines, or several
+    /// instances given distinct names), else the host name.
+    public static let node = ProcessInfo.processInfo.environment["MATTER_CA_NODE"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
+    public static let leaseOwner = "\(node):\(getpid())"
 
-    /// A lease held by a process of this host that no longer exists is free at once (a killed run can be resumed
-    /// without waiting for the lease to expire).
-    static func isGone(_ owner: String) -> Bool {
-        let parts = owner.split(separator: ":")
-        guard parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+    /// A lease held by a process of this node that no longer exists is free at once (a killed run can be resumed
+    /// without waiting for the lease to expire); a lease of another node is free only when it expires.
+    public static func isGone(_ owner: String) -> Bool {
+        guard let colon = owner.lastIndex(of: ":"), String(owner[..<colon]) == node, let pid = Int32(owner[owner.index(after: colon)...]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 

@@ -19,7 +19,11 @@ public enum Doctor {
         do {
             settings = try home.loadSettings()
             ledger = try home.openLedger()
-            add("ledger", true, "\(ledger.engine) ledger at \(ledger.location) opens and reads (\(try ledger.counts()["certificates"] ?? 0) certificates)")
+            let started = ContinuousClock.now
+            try ledger.ping()
+            let ms = (ContinuousClock.now - started) / .milliseconds(1)
+            add("ledger", true, "\(ledger.engine) ledger at \(ledger.location) reachable (round trip \(String(format: "%.1f", ms)) ms), "
+                + "opens and reads (\(try ledger.counts()["certificates"] ?? 0) certificates)")
         } catch {
             add("ledger", false, "\(error)")
             return checks

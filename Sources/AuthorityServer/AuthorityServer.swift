@@ -18,6 +18,8 @@ public struct ServerOptions: Sendable {
     public var maxBodyBytes = 1 << 20
     public var idleTimeoutSeconds: Int64 = 30
     public var maxBatchJobs = 2
+    /// Seconds a batch job stays held by this instance without a renewal; then another instance may resume it.
+    public var batchLease: TimeInterval = Authority.batchLease
     public var verifier = VerifierConfiguration()
     /// Trust the authority's own PAAs in /v1/verify.
     public var trustOwnPAAs = false
@@ -65,7 +67,7 @@ public enum AuthorityServer {
             let (v, skipped) = try config.make(cache: PAICache())
             return (v, skipped)
         }
-        let jobs = BatchJobs(authority: authority, maxConcurrent: options.maxBatchJobs, logger: logger)
+        let jobs = BatchJobs(authority: authority, maxConcurrent: options.maxBatchJobs, lease: options.batchLease, logger: logger)
         let auth = Authenticator(ledger: authority.ledger, clock: authority.clock, stationCAs: stationCAs)
         let rest = RESTRoutes(authority: authority, auth: auth, jobs: jobs, verify: verify)
         let revocation = RevocationRoutes(authority: authority, auth: auth)

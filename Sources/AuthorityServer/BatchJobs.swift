@@ -9,7 +9,9 @@ import ServiceLifecycle
 
 /// Batch jobs of `POST /v1/batches`: each runs on a thread of its own, writes into `<home>/jobs/<id>/`, and is
 /// visible through the ledger (its progress survives a restart). A graceful shutdown stops every job after its
-/// current chunk; at start-up, jobs the ledger shows unfinished are resumed from their saved request.
+/// current chunk. The jobs folder and the ledger are a queue shared by every instance of the home: a job is held
+/// by a lease in the ledger, renewed every chunk; each instance polls for unfinished jobs whose lease has ended
+/// (an instance that died, or was stopped) and resumes them from the last committed chunk.
 final class BatchJobs: Service, @unchecked Sendable {
     struct Saved: Codable {
         var vendor, pid, pai, idempotencyKey: String
@@ -25,16 +27,19 @@ final class BatchJobs: Service, @unchecked Sendable {
     let authority: Authority
     let directory: URL
     let maxConcurrent: Int
+    /// A job's lease; an instance that stops renewing it loses the job to another one this long after.
+    let lease: TimeInterval
     let logger: Logger
     private let lock = NSLock()
     private var states: [String: State] = [:]
     private var stopping = false
     private let idle = DispatchGroup()
 
-    init(authority: Authority, maxConcurrent: Int, logger: Logger) {
+    init(authority: Authority, maxConcurrent: Int, lease: TimeInterval = Authority.batchLease, logger: Logger) {
         self.authority = authority
         directory = authority.home.root.appendingPathComponent("jobs")
         self.maxConcurrent = maxConcurrent
+        self.lease = lease
         self.logger = logger
     }
 
@@ -83,8 +88,10 @@ final class BatchJobs: Service, @unchecked Sendable {
             })
         default: throw Problem.badRequest("bad-request", "give exactly one of count (keys generated here) or csrs (base64 DER PKCS#10)")
         }
-        return DACBatchRequest(vendor: vid, pid: pid, pai: s.pai, source: source, idempotencyKey: s.idempotencyKey, resume: false,
-                               output: folder(s.idempotencyKey), principal: principal)
+        var r = DACBatchRequest(vendor: vid, pid: pid, pai: s.pai, source: source, idempotencyKey: s.idempotencyKey, resume: false,
+                                output: folder(s.idempotencyKey), principal: principal)
+        r.lease = lease
+        return r
     }
 
     private func start(_ saved: Saved, request: DACBatchRequest) {
@@ -101,6 +108,10 @@ final class BatchJobs: Service, @unchecked Sendable {
                 Counters.increment("matter_ca_certificates_issued_total", [("type", "dac"), ("route", "batch")], by: result.newlyIssued)
                 lock.withLock { states[saved.idempotencyKey] = nil }
                 logger.info("batch job completed", metadata: ["idempotencyKey": "\(saved.idempotencyKey)", "count": "\(result.items.count)"])
+            } catch let LedgerError.batchLeased(_, owner, _) {
+                // Another instance took the job first: it is theirs, and this one forgets it.
+                lock.withLock { states[saved.idempotencyKey] = nil }
+                logger.info("batch job is held by another instance", metadata: ["idempotencyKey": "\(saved.idempotencyKey)", "owner": "\(owner)"])
             } catch let e as BatchError {
                 if case .stopped = e { lock.withLock { states[saved.idempotencyKey] = .stopped } } else {
                     lock.withLock { states[saved.idempotencyKey] = .failed(e.description) }
@@ -118,27 +129,45 @@ final class BatchJobs: Service, @unchecked Sendable {
     func isRunning(_ key: String) -> Bool { lock.withLock { states[key] == .running } }
     func state(_ key: String) -> State? { lock.withLock { states[key] } }
 
-    /// Jobs the ledger shows unfinished, from their saved requests (after a restart or a crash).
+    /// Jobs the ledger shows unfinished and nobody holds, from their saved requests: at start-up (after a restart or
+    /// a crash), then at every poll (a job another instance abandoned).
     func resumeUnfinished() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        guard !isStopping, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        let now = authority.clock()
         for name in names {
             let file = directory.appendingPathComponent(name).appendingPathComponent("request.json")
             guard let data = try? Data(contentsOf: file), let saved = try? JSONDecoder().decode(Saved.self, from: data),
                   let batch = try? authority.ledger.batch(idempotencyKey: saved.idempotencyKey), batch.status != "completed" else { continue }
+            // A live lease of another process: that process is issuing it.
+            if let owner = batch.leaseOwner, owner != Authority.leaseOwner, let until = batch.leaseUntil, until > now, !Authority.isGone(owner) { continue }
             let principal: Principal = saved.principalRole == "admin" ? .admin(saved.principal)
                 : .vendor(VendorID(hex: saved.principalVID ?? "") ?? VendorID(0), credential: saved.principal)
             do {
                 let request = try makeRequest(saved, principal: principal)
-                lock.withLock { states[saved.idempotencyKey] = .running }
+                // Checked and taken at once: a request submitted meanwhile must not start the same job twice here.
+                let taken = lock.withLock { () -> Bool in
+                    guard !stopping, states[saved.idempotencyKey] != .running, states.values.filter({ $0 == .running }).count < maxConcurrent else { return false }
+                    states[saved.idempotencyKey] = .running
+                    return true
+                }
+                guard taken else { continue }
                 logger.info("resuming batch job", metadata: ["idempotencyKey": "\(saved.idempotencyKey)"])
                 start(saved, request: request)
             } catch { logger.error("cannot resume batch job \(saved.idempotencyKey): \(error)") }
         }
     }
 
-    /// Service: runs until graceful shutdown, then stops every job after its current chunk and waits for it.
+    /// Service: polls for abandoned jobs until graceful shutdown, then stops every job after its current chunk and
+    /// waits for it.
     func run() async throws {
-        try? await gracefulShutdown()
+        let poll = Duration.milliseconds(Int64(max(0.5, lease / 3) * 1000))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async { self.resumeUnfinished(); c.resume() }
+            }
+        }
         lock.withLock { stopping = true }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in idle.notify(queue: .global()) { c.resume() } }
         logger.info("batch jobs stopped")

@@ -77,7 +77,10 @@ struct RESTRoutes: Sendable {
         case .running?: state = "running"
         case .failed(let e)?: state = "failed"; error = e
         case .stopped?: state = "stopped"
-        case nil: state = batch.status == "completed" ? "completed" : "interrupted"
+        case nil:
+            // Not running here: completed, running on another instance (its lease is live), or waiting to be resumed.
+            let held = batch.leaseOwner.map { !Authority.isGone($0) } == true && (batch.leaseUntil.map { $0 > authority.clock() } ?? false)
+            state = batch.status == "completed" ? "completed" : held ? "running" : "interrupted"
         }
         guard batch.status == "completed", deliverKeys else {
             return BatchStatus(id: key, batch: batch.id, status: state, total: batch.count, issued: issued, error: error, certificates: nil, keys: nil, keysDelivered: nil)

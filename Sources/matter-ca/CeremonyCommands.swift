@@ -12,15 +12,18 @@ struct InitCommand: ParsableCommand {
         discussion: "PINs come from MATTER_CA_PIN and MATTER_CA_SO_PIN (or MATTER_CA_PIN_FILE, MATTER_CA_SO_PIN_FILE), or an interactive prompt; never from the command line. An existing home is never overwritten.")
     @OptionGroup var options: HomeOptions
     @Option(help: "Token label.") var tokenLabel = "matter-ca"
+    @Option(help: ArgumentHelp("A shared PostgreSQL ledger instead of the home's SQLite file: postgres://user@host:port/database (password from MATTER_CA_LEDGER_PASSWORD or MATTER_CA_LEDGER_PASSWORD_FILE).", valueName: "url"))
+    var ledger: String?
 
     func run() throws {
         let home = options.authorityHome
+        if let ledger, !LedgerLocation.isPostgres(ledger) { throw CLIExit.unreadable("--ledger must be a postgres:// URL") }
         guard !home.exists else { throw CLIExit.refused(AuthorityError.homeExists(home.root.path).description) }
         let pin = try Secrets.pin("MATTER_CA_PIN", prompt: "New token user PIN")
         let so = try Secrets.pin("MATTER_CA_SO_PIN", prompt: "New token security-officer PIN")
         do {
-            let s = try Authority.initialize(home: home, pin: pin, soPIN: so, module: options.pkcs11Module, tokenLabel: tokenLabel)
-            writeStdout("initialised \(home.root.path): token \"\(s.tokenLabel)\" (\(s.pkcs11Module)), ledger \(home.ledger.path)\n")
+            let s = try Authority.initialize(home: home, pin: pin, soPIN: so, module: options.pkcs11Module, tokenLabel: tokenLabel, ledgerURL: ledger)
+            writeStdout("initialised \(home.root.path): token \"\(s.tokenLabel)\" (\(s.pkcs11Module)), ledger \(s.ledgerURL ?? home.ledger.path)\n")
         } catch { throw CLIExit.refused(oneLine(error)) }
     }
 }

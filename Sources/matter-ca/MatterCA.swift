@@ -7,7 +7,7 @@ struct MatterCA: ParsableCommand {
         abstract: "A Matter device-attestation authority: PAA → PAI → DAC issuance, lint and verification.",
         discussion: "Exit codes: 0 ok, 1 refused or failed check, 2 usage error or unreadable input.",
         subcommands: [InitCommand.self, PAACommand.self, PAICommand.self, VendorCommand.self, DACCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self,
-                      RevokeCommand.self, CRLCommand.self, AuditCommand.self, DoctorCommand.self, ServeCommand.self, LintCommand.self, VerifyCommand.self, DevCommand.self])
+                      RevokeCommand.self, CRLCommand.self, AuditCommand.self, LedgerCommand.self, DoctorCommand.self, ServeCommand.self, LintCommand.self, VerifyCommand.self, DevCommand.self])
 }
 
 /// Exit with a code of the CLI contract after printing `message` to stderr.

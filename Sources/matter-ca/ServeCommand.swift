@@ -29,6 +29,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Largest request body, bytes.") var maxBody = 1 << 20
     @Option(help: "Close connections idle this many seconds.") var idleTimeout: Int64 = 30
     @Option(help: "Batch jobs that may run at once (more: 503).") var maxBatchJobs = 2
+    @Option(help: "Seconds a batch job stays held by this instance without a renewal (renewed every chunk); after that, another instance of the home resumes it.")
+    var batchLease: Double = Authority.batchLease
     @Option(help: "text or json (one JSON object per line on stderr).") var logFormat = "text"
     @Flag(help: "Log every request (method, path) at info level.") var logRequests = false
     @Flag(help: "A demonstration authority on an empty home (see above).") var demo = false
@@ -38,6 +40,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         guard ["text", "json"].contains(logFormat) else { throw CLIExit.unreadable("--log-format must be text or json") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIExit.unreadable("--tls-cert and --tls-key go together") }
+        guard batchLease >= 1 else { throw CLIExit.unreadable("--batch-lease must be at least 1 second") }
         var server = ServerOptions()
         let parts = bind.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port), !parts[0].isEmpty else {
@@ -45,7 +48,7 @@ struct ServeCommand: ParsableCommand {
         }
         server.host = String(parts[0]); server.port = port
         server.tlsCertificate = tlsCert; server.tlsKey = tlsKey; server.clientCA = clientCa
-        server.maxBodyBytes = maxBody; server.idleTimeoutSeconds = idleTimeout; server.maxBatchJobs = maxBatchJobs
+        server.maxBodyBytes = maxBody; server.idleTimeoutSeconds = idleTimeout; server.maxBatchJobs = maxBatchJobs; server.batchLease = batchLease
         server.jsonLogs = logFormat == "json"
         server.logRequests = logRequests
         server.verifier = VerifierConfiguration(paaStore: paaStore.map { URL(fileURLWithPath: $0) }, cdKeys: cdKeys.map { URL(fileURLWithPath: $0) },
