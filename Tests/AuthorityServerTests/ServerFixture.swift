@@ -11,8 +11,8 @@ struct ServerFixture {
     let fff2: (id: String, secret: String)
     let admin: (id: String, secret: String)
 
-    static func home() throws -> TestHome {
-        let h = try TestHome()
+    static func home(ledgerURL: String? = nil) throws -> TestHome {
+        let h = try TestHome(ledgerURL: ledgerURL)
         let paa = (try h.json(["paa", "create", "--cn", "Root"]) as! [String: Any])["skid"] as! String
         for vid in ["FFF1", "FFF2"] { _ = try h.json(["pai", "issue", "--paa", paa, "--vid", vid, "--cn", "\(vid) PAI"]) }
         let r = try h.run(["vendor", "import", SharedVectors.packageRoot.appendingPathComponent("VendorRegistry").path])

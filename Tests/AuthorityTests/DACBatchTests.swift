@@ -5,8 +5,8 @@ import TestSupport
 
 /// DAC batches against a real SoftHSM2 token, checked with openssl as the independent verifier.
 @Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct DACBatchTests {
-    static func home() throws -> TestHome {
-        let h = try VendorRegistryTests.home()
+    static func home(ledgerURL: String? = nil) throws -> TestHome {
+        let h = try VendorRegistryTests.home(ledgerURL: ledgerURL)
         #expect(try h.run(["vendor", "import", VendorRegistryTests.examples.path]).status == 0)
         return h
     }

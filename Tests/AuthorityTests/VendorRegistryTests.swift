@@ -6,8 +6,8 @@ import TestSupport
 /// folder is refused with file and line and imports nothing.
 @Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct VendorRegistryTests {
     /// A home with the PAIs the example files name.
-    static func home() throws -> TestHome {
-        let h = try TestHome()
+    static func home(ledgerURL: String? = nil) throws -> TestHome {
+        let h = try TestHome(ledgerURL: ledgerURL)
         let paa = (try h.json(["paa", "create", "--cn", "Root"]) as! [String: Any])["skid"] as! String
         for vid in ["FFF1", "FFF2"] {
             _ = try h.json(["pai", "issue", "--paa", paa, "--vid", vid, "--cn", "\(vid) PAI"])

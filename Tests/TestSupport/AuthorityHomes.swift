@@ -10,13 +10,14 @@ public struct TestHome: Sendable {
     public static var softHSMAvailable: Bool { FileManager.default.fileExists(atPath: "/usr/lib/softhsm/libsofthsm2.so") }
     public static let softHSMMissing: Comment = "SoftHSM2 is not installed (.ci/run installs softhsm2)"
 
-    /// A new home, initialised (`matter-ca init`) unless `initialise` is false. PINs are random per home.
-    public init(initialise: Bool = true) throws {
+    /// A new home, initialised (`matter-ca init`, on the PostgreSQL ledger at `ledgerURL` when given) unless
+    /// `initialise` is false. PINs are random per home.
+    public init(initialise: Bool = true, ledgerURL: String? = nil) throws {
         root = try CLI.tempDirectory("home").appendingPathComponent("home")
         pin = "pin-" + UUID().uuidString.prefix(8)
         soPIN = "so-" + UUID().uuidString.prefix(8)
         if initialise {
-            let r = try run(["init"])
+            let r = try run(["init"] + (ledgerURL.map { ["--ledger", $0] } ?? []))
             guard r.status == 0 else { throw Failure(description: "init failed: \(r.output)") }
         }
     }
@@ -33,7 +34,9 @@ public struct TestHome: Sendable {
         public init(description: String) { self.description = description }
     }
 
-    public var environment: [String: String] { ["MATTER_CA_PIN": pin, "MATTER_CA_SO_PIN": soPIN, "MATTER_CA_HOME": root.path] }
+    public var environment: [String: String] {
+        ["MATTER_CA_PIN": pin, "MATTER_CA_SO_PIN": soPIN, "MATTER_CA_HOME": root.path].merging(TestPostgres.environment) { a, _ in a }
+    }
 
     public func run(_ args: [String], pin overridePIN: String? = nil) throws -> CLI.Result {
         var env = environment
