@@ -11,8 +11,8 @@ enum PostgresAudit {
     }
 
     @discardableResult
-    static func append(_ s: PostgresSession, at: Date, actor: String, action: String, payload: [String: String]) throws -> Int64 {
-        let last = try head(s)
+    static func append(_ s: PostgresSession, at: Date, actor: String, action: String, payload: [String: String], after head: AuditHead? = nil) throws -> Int64 {
+        let last = try head ?? Self.head(s)
         let seq = last.seq + 1
         let body = AuditChain.payloadText(payload)
         let time = LedgerTime.storage(at)
@@ -31,7 +31,8 @@ enum PostgresAudit {
     /// whose payload carries the count and digest of the rows in (issuer, serial) order — as `SQLiteAudit` does.
     static func appendCertificates(_ s: PostgresSession, _ certificates: [CertificateRecord], at: Date, actor: String, action: String,
                                    payload: [String: String]) throws {
-        let seq = try head(s).seq + 1
+        let last = try head(s)
+        let seq = last.seq + 1
         var hashes: [(key: String, row: String)] = []
         hashes.reserveCapacity(certificates.count)
         var rows: [[LedgerValue]] = []
@@ -48,7 +49,8 @@ enum PostgresAudit {
         for h in hashes { digest.add(h.row) }
         var p = payload
         p[AuditChain.rowsCount] = String(digest.count); p[AuditChain.rowsDigest] = digest.finalize()
-        let appended = try append(s, at: at, actor: actor, action: action, payload: p)
+        // The head read above still holds: this transaction has held the audit lock since it began.
+        let appended = try append(s, at: at, actor: actor, action: action, payload: p, after: last)
         precondition(appended == seq, "the audit head moved inside one audited transaction")
     }
 
