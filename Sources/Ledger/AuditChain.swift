@@ -33,7 +33,9 @@ public enum LedgerTime {
     /// "yyyy-MM-dd HH:mm:ss.SSS" (UTC), GRDB's own form, so rows written before this format existed read the same.
     static func storage(_ d: Date) -> String {
         var t = time_t(d.timeIntervalSince1970.rounded(.down))
-        var ms = Int((d.timeIntervalSince1970 - Double(t)) * 1000)
+        // Plus 50 µs: a time read back from its stored text ("….751" is 0.750999… after the seconds) keeps its
+        // millisecond (storage(parse(s)) == s); a Double is exact to 30 µs even in 9999.
+        var ms = Int(((d.timeIntervalSince1970 - Double(t)) * 1000 + 0.05).rounded(.down))
         if ms < 0 { ms = 0 } else if ms > 999 { ms = 999 }
         var tm = tm()
         gmtime_r(&t, &tm)

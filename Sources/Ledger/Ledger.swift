@@ -70,6 +70,9 @@ public protocol Ledger: Sendable {
     func batchItemsIssued(_ batchID: String) throws -> Set<Int>
     /// Every batch, for `doctor` (leftover staging folders).
     func batches() throws -> [BatchRecord]
+    /// Batches not completed whose lease is absent or ended by `now`, oldest first: what a server instance polls to
+    /// resume a job another instance abandoned (it still claims each one with `claimBatch`).
+    func claimableBatches(now: Date) throws -> [BatchRecord]
 
     // MARK: credentials (network front ends)
     /// Records a new credential with its audit entry.
@@ -93,6 +96,16 @@ public protocol Ledger: Sendable {
 
     /// Row counts per table, to show that a refusal changed nothing.
     func counts() throws -> [String: Int]
+
+    // MARK: operations
+    /// A cheap round trip to the database, for health checks: `unavailable` when it cannot be reached.
+    func ping() throws
+    /// Every row of every table, tables in dependency order, every column verbatim (times in their stored text,
+    /// audit and row hashes as stored), streamed in constant memory: what `ledger migrate` copies.
+    func exportRows(_ body: (_ table: String, _ row: [String: LedgerValue]) throws -> Void) throws
+    /// Copies every row of `source` verbatim into this ledger, in one transaction; `notEmpty` (and nothing written)
+    /// unless this ledger holds no row at all. Afterwards `verifyAudit()` holds here exactly when it holds on `source`.
+    func importRows(from source: any Ledger) throws
 }
 
 extension Ledger {
@@ -116,6 +129,8 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     case notFound(String)
     /// The database could not be opened or read.
     case unavailable(String)
+    /// An import into a ledger that already holds rows (it copies into an empty ledger only).
+    case notEmpty(String)
 
     public var description: String {
         switch self {
@@ -128,6 +143,7 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case .constraint(let m): return "the ledger refused the write: \(m)"
         case .notFound(let w): return "\(w) not found in the ledger"
         case .unavailable(let m): return "ledger unavailable: \(m)"
+        case .notEmpty(let m): return "the ledger is not empty: \(m)"
         }
     }
 }

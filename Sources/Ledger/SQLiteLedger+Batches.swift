@@ -18,10 +18,8 @@ extension SQLiteLedger {
         let at = now()
         do {
             try write { db in
-                try b.insert(db)
-                try SQLiteAudit.append(db, at: at, actor: actor, action: "dac.batch.start", payload: [
-                    "batch": b.id, "vid": String(format: "%04X", b.vid), "pid": String(format: "%04X", b.pid), "pai": b.paiSKID,
-                    "kind": b.kind, "count": String(b.count), "request": b.requestSHA256, "idempotencyKey": b.idempotencyKey])
+                try db.insert("batches", BatchRecord.columns, b.values)
+                try SQLiteAudit.append(db, at: at, actor: actor, action: "dac.batch.start", payload: b.startPayload)
             }
         } catch LedgerError.idempotencyKeyTaken { throw LedgerError.idempotencyKeyTaken(b.idempotencyKey) }
     }
@@ -32,20 +30,18 @@ extension SQLiteLedger {
             guard let b = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM batches WHERE id = ?"), arguments: [id]).map(BatchRecord.init(row:)) else {
                 throw LedgerError.notFound("batch \(id)")
             }
-            if let holder = b.leaseOwner, holder != owner, let end = b.leaseUntil, end > at, !ownerIsGone(holder) {
-                throw LedgerError.batchLeased(batchID: id, owner: holder, until: end)
-            }
+            try b.checkLease(owner: owner, at: at, ownerIsGone: ownerIsGone)
             try db.execute(sql: "UPDATE batches SET leaseOwner = ?, leaseUntil = ? WHERE id = ?", arguments: [owner, LedgerTime.storage(until), id])
         }
     }
 
     public func commitChunk(_ certificates: [CertificateRecord], batchID: String, actor: String) throws {
-        guard let first = certificates.first, let last = certificates.last else { return }
+        guard !certificates.isEmpty else { return }
         let at = now()
         do {
             try write { db in
-                try SQLiteAudit.appendCertificates(db, certificates, at: at, actor: actor, action: "dac.batch.issue", payload: [
-                    "batch": batchID, "count": String(certificates.count), "items": "\(first.batchItem ?? -1)…\(last.batchItem ?? -1)"])
+                try SQLiteAudit.appendCertificates(db, certificates, at: at, actor: actor, action: "dac.batch.issue",
+                                                   payload: BatchRecord.chunkPayload(certificates, batchID: batchID))
             }
         } catch LedgerError.batchItemClash { throw LedgerError.batchItemClash(batchID: batchID) }
     }
@@ -67,6 +63,14 @@ extension SQLiteLedger {
     public func batchCertificates(_ batchID: String) throws -> [CertificateRecord] {
         try read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM certificates WHERE batchID = ? ORDER BY batchItem"), arguments: [batchID]).map(CertificateRecord.init(row:))
+        }
+    }
+
+    public func claimableBatches(now: Date) throws -> [BatchRecord] {
+        try read { db in
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT * FROM batches WHERE status <> 'completed' AND (leaseUntil IS NULL OR leaseUntil <= ?) ORDER BY createdAt, id
+                """), arguments: [LedgerTime.storage(now)]).map(BatchRecord.init(row:))
         }
     }
 

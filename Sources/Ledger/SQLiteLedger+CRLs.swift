@@ -12,14 +12,8 @@ extension SQLiteLedger {
         let at = now()
         try write { db in
             for c in crls {
-                let seq = try SQLiteAudit.append(db, at: at, actor: actor, action: "crl.publish", payload: [
-                    "ca": c.caSKID, "signer": c.signerSKID, "partition": c.partition.map(String.init) ?? "-", "number": String(c.number),
-                    "entries": String(c.entries), "sha256": c.sha256, "url": c.url, "publication": c.publication])
-                try db.execute(sql: """
-                    INSERT INTO crls (publication, caSKID, signerSKID, partition, number, thisUpdate, nextUpdate, entries, size, sha256, url, file, auditSeq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [c.publication, c.caSKID, c.signerSKID, c.partition, c.number, LedgerTime.storage(c.thisUpdate),
-                                     LedgerTime.storage(c.nextUpdate), c.entries, c.size, c.sha256, c.url, c.file, seq])
+                let seq = try SQLiteAudit.append(db, at: at, actor: actor, action: "crl.publish", payload: c.auditPayload)
+                try db.insert("crls", CRLRecord.columns, c.values(auditSeq: seq))
             }
         }
     }
@@ -31,11 +25,7 @@ extension SQLiteLedger {
                 SELECT c.* FROM crls c JOIN (SELECT caSKID, MAX(id) AS last FROM crls GROUP BY caSKID) l ON l.caSKID = c.caSKID
                 WHERE c.publication = (SELECT publication FROM crls WHERE id = l.last) ORDER BY c.caSKID, c.partition
                 """)
-            return rows.map { r in
-                CRLRecord(publication: r["publication"], caSKID: r["caSKID"], signerSKID: r["signerSKID"], partition: r["partition"],
-                          number: r["number"], thisUpdate: r.date("thisUpdate"), nextUpdate: r.date("nextUpdate"), entries: r["entries"],
-                          size: r["size"], sha256: r["sha256"], url: r["url"], file: r["file"])
-            }
+            return rows.map(CRLRecord.init(row:))
         }
     }
 

@@ -1,12 +1,6 @@
 import Foundation
 internal import GRDB
 
-extension AuditChain {
-    static func revocationHash(issuerSKID: String, serial: String, reason: String, revokedAt: String, actor: String) -> String {
-        Canonical.sha256(["revocation v1", issuerSKID, serial, reason, revokedAt, actor])
-    }
-}
-
 extension SQLiteLedger {
     public func revoke(_ certificates: [(issuerSKID: String, serial: String)], reason: String, actor: String, payload: [String: String]) throws -> RevocationOutcome {
         let at = now()
@@ -14,7 +8,7 @@ extension SQLiteLedger {
         return try write { db in
             var outcome = RevocationOutcome(revoked: 0, alreadyRevoked: 0)
             let seq = try SQLiteAudit.head(db).seq + 1
-            var hashes: [(key: String, hash: String)] = []
+            var binding = RevocationBinding()
             let find = try db.cachedStatement(sql: "SELECT status FROM certificates WHERE issuerSKID = ? AND serial = ?")
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO revocations (issuerSKID, serial, reason, revokedAt, actor, auditSeq, rowHash) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -25,20 +19,13 @@ extension SQLiteLedger {
                     throw LedgerError.notFound("certificate \(c.serial) of issuer \(c.issuerSKID)")
                 }
                 if status == "revoked" { outcome.alreadyRevoked += 1; continue }
-                let h = AuditChain.revocationHash(issuerSKID: c.issuerSKID, serial: c.serial, reason: reason, revokedAt: time, actor: actor)
+                let h = binding.add(issuerSKID: c.issuerSKID, serial: c.serial, reason: reason, revokedAt: time, actor: actor)
                 try insert.execute(arguments: [c.issuerSKID, c.serial, reason, time, actor, seq, h])
                 try mark.execute(arguments: [c.issuerSKID, c.serial])
-                hashes.append(("\(c.issuerSKID)\u{0}\(c.serial)", h))
                 outcome.revoked += 1
             }
             guard outcome.revoked > 0 else { return outcome }   // revoking twice writes nothing
-            hashes.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            var d = AuditChain.Digest()
-            for h in hashes { d.add(h.hash) }
-            var p = payload
-            p["reason"] = reason
-            p[AuditChain.revocationsCount] = String(d.count); p[AuditChain.revocationsDigest] = d.finalize()
-            let appended = try SQLiteAudit.append(db, at: at, actor: actor, action: "revoke", payload: p)
+            let appended = try SQLiteAudit.append(db, at: at, actor: actor, action: "revoke", payload: binding.payload(payload, reason: reason))
             precondition(appended == seq, "the audit head moved inside one write transaction")
             return outcome
         }
@@ -56,11 +43,5 @@ extension SQLiteLedger {
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM revocations WHERE issuerSKID = ? AND serial = ?"), arguments: [issuerSKID, serial])
                 .map(RevocationRecord.init(row:))
         }
-    }
-}
-
-extension RevocationRecord {
-    init(row: Row) {
-        self.init(issuerSKID: row["issuerSKID"], serial: row["serial"], reason: row["reason"], revokedAt: row.date("revokedAt"), actor: row["actor"])
     }
 }

@@ -6,12 +6,7 @@ extension SQLiteLedger {
         let at = now()
         try write { db in
             for g in groups where !g.certificates.isEmpty {
-                var payload = g.payload
-                payload["count"] = String(g.certificates.count)
-                if g.certificates.count == 1, let c = g.certificates.first {
-                    payload["serial"] = c.serial; payload["issuer"] = c.issuerSKID; payload["certificateSHA256"] = c.sha256
-                }
-                try SQLiteAudit.appendCertificates(db, g.certificates, at: at, actor: g.actor, action: g.action, payload: payload)
+                try SQLiteAudit.appendCertificates(db, g.certificates, at: at, actor: g.actor, action: g.action, payload: g.auditPayload)
             }
         }
     }
@@ -21,7 +16,7 @@ extension SQLiteLedger {
         let c = CeremonyRecord(id: UUID().uuidString, kind: kind, actor: actor, status: "started", startedAt: at, completedAt: nil,
                                keySKID: nil, certificateSHA256: nil, detail: nil)
         try write { db in
-            try c.save(db)
+            try Self.save(c, db)
             try SQLiteAudit.append(db, at: at, actor: actor, action: "\(kind).start", payload: detail.merging(["ceremony": c.id]) { a, _ in a })
         }
         return c
@@ -31,24 +26,23 @@ extension SQLiteLedger {
                                  payload: [String: String]) throws {
         let at = now()
         try write { db in
-            try authority.insert(db)
-            var c = ceremony
-            c.status = "completed"; c.completedAt = at; c.keySKID = authority.skid; c.certificateSHA256 = certificate.sha256
-            try c.save(db)
+            try db.insert("authorities", AuthorityRecord.columns, authority.values)
+            try Self.save(ceremony.completed(at: at, authority: authority, certificate: certificate), db)
             try SQLiteAudit.appendCertificates(db, [certificate], at: at, actor: ceremony.actor, action: ceremony.kind,
-                                               payload: payload.merging(["ceremony": ceremony.id, "serial": certificate.serial, "skid": authority.skid,
-                                                                         "certificateSHA256": certificate.sha256]) { a, _ in a })
+                                               payload: ceremony.completionPayload(payload, certificate: certificate, authority: authority))
         }
     }
 
     public func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws {
         let at = now()
         try write { db in
-            var c = ceremony
-            c.status = "failed"; c.completedAt = at; c.detail = reason
-            try c.save(db)
+            try Self.save(ceremony.failed(at: at, reason: reason), db)
             try SQLiteAudit.append(db, at: at, actor: ceremony.actor, action: "\(ceremony.kind).failed", payload: ["ceremony": ceremony.id, "reason": reason])
         }
+    }
+
+    static func save(_ c: CeremonyRecord, _ db: Database) throws {
+        try db.insert("ceremonies", CeremonyRecord.columns, c.values, or: "OR REPLACE ")
     }
 
     // MARK: vendors
@@ -73,9 +67,8 @@ extension SQLiteLedger {
                     try db.execute(sql: "INSERT INTO vendor_pais (vid, paiSKID) VALUES (?, ?)", arguments: [d.vendor.vid, s])
                 }
             }
-            let summary = changes.sorted { $0.key < $1.key }.map { String(format: "%04X:", $0.key) + $0.value.rawValue }.joined(separator: " ")
             if changes.values.contains(where: { $0 != .unchanged }) {
-                try SQLiteAudit.append(db, at: at, actor: actor, action: "vendor.import", payload: ["source": source, "changes": summary])
+                try SQLiteAudit.append(db, at: at, actor: actor, action: "vendor.import", payload: ["source": source, "changes": VendorImportChange.summary(changes)])
             }
             return changes
         }

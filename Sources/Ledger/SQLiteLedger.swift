@@ -40,10 +40,7 @@ public final class SQLiteLedger: Ledger {
     static func map(_ e: DatabaseError) -> LedgerError {
         let m = e.message ?? ""
         guard e.resultCode == .SQLITE_CONSTRAINT else { return .unavailable(m.isEmpty ? "\(e.resultCode)" : m) }
-        if m.contains("certificates.issuerSKID, certificates.serial") { return .serialCollision }
-        if m.contains("certificates.batchID, certificates.batchItem") { return .batchItemClash(batchID: "?") }
-        if m.contains("batches.idempotencyKey") { return .idempotencyKeyTaken("?") }
-        if m.contains("crls.signerSKID, crls.number") { return .crlNumberTaken }
+        if let c = LedgerSchema.conflict(sqliteMessage: m) { return LedgerError(c) }
         return .constraint(m)
     }
 
@@ -97,7 +94,7 @@ public final class SQLiteLedger: Ledger {
             sql += " ORDER BY rowid LIMIT ?"
             args.append(limit ?? -1)
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let row = try rows.next() { try body(row["cursor"], CertificateRecord(row: row)) }
+            while let row = try rows.next() { try body(row.int64("cursor"), CertificateRecord(row: row)) }
         }
     }
 
@@ -108,7 +105,7 @@ public final class SQLiteLedger: Ledger {
     public func counts() throws -> [String: Int] {
         try read { db in
             var out: [String: Int] = [:]
-            for t in ["authorities", "certificates", "ceremonies", "audit_log", "vendors", "batches", "audit_checkpoints", "credentials", "revocations", "crls"] {
+            for t in LedgerSchema.countedTables {
                 out[t] = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM \(t)")) ?? 0
             }
             return out
@@ -129,10 +126,7 @@ public final class SQLiteLedger: Ledger {
             let filter = action == nil ? "" : "WHERE action = ?"
             let rows = try Row.fetchAll(db, sql: "SELECT seq, at, actor, action, payload, hash FROM audit_log \(filter) ORDER BY seq DESC LIMIT ?",
                                         arguments: StatementArguments(action.map { [$0, limit] as [any DatabaseValueConvertible] } ?? [limit]))
-            return rows.reversed().map { r in
-                AuditLogEntry(seq: r["seq"], at: LedgerTime.parse(r["at"]) ?? Date(timeIntervalSince1970: 0), actor: r["actor"],
-                           action: r["action"], payload: r["payload"], hash: r["hash"])
-            }
+            return rows.reversed().map(AuditLogEntry.init(row:))
         }
     }
 
@@ -149,9 +143,7 @@ public final class SQLiteLedger: Ledger {
 
     public func lastCheckpoint() throws -> AuditCheckpoint? {
         try read { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1")).map {
-                AuditCheckpoint(seq: $0["seq"], hash: $0["hash"], at: $0["at"], keyID: $0["keyID"], signature: $0["signature"])
-            }
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1")).map(AuditCheckpoint.init(row:))
         }
     }
 }

@@ -12,6 +12,8 @@ import Testing
             let d = Date(timeIntervalSince1970: (ms * 1000).rounded(.down) / 1000)
             let s = LedgerTime.storage(d)
             #expect(LedgerTime.fastParse(s) != nil && LedgerTime.fastParse(s) == LedgerTime.generalParse(s), "\(s)")
+            // A stored time read back is stored as the same text (the audit chain hashes that text).
+            #expect(LedgerTime.storage(LedgerTime.parse(s)!) == s, "\(s)")
         }
         #expect(LedgerTime.fastParse("2026-11-29 12:25:46") == Date(timeIntervalSince1970: 1_795_955_146))
         #expect(LedgerTime.fastParse("2026-13-29 12:25:46.000") == nil)
