@@ -42,6 +42,17 @@ enum ServerBench {
         return url
     }
 
+    /// A wrk script that enrolls one device CSR (the same one, again and again) under label FFF1-8000.
+    static func estEnrollScript(token: String, in dir: URL) throws -> URL {
+        let csrKey = P256.Signing.PrivateKey()
+        let csr = try CertificateSigningRequest(version: .v1, subject: try DistinguishedName { CommonName("bench device") }, privateKey: .init(csrKey),
+                                                attributes: CertificateSigningRequest.Attributes())
+        var s = DER.Serializer()
+        try s.serialize(csr)
+        return try luaPOST(path: "/.well-known/est/FFF1-8000/simpleenroll", body: Data(s.serializedBytes).base64EncodedString(),
+                           headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/pkcs10"], in: dir)
+    }
+
     /// A self-signed certificate for the bench's CD signing key, so the server's CD key store can load it.
     static func cdCertificate(_ key: P256.Signing.PrivateKey, in dir: URL) throws {
         let name = try DistinguishedName { CommonName("bench CD signer") }
@@ -72,13 +83,7 @@ enum ServerBench {
         var url: String?
         for _ in 0..<200 where url == nil { usleep(50_000); url = started.get() }
         guard let url else { print("  server did not start"); return }
-        let csrKey = P256.Signing.PrivateKey()
-        let csr = try CertificateSigningRequest(version: .v1, subject: try DistinguishedName { CommonName("bench device") }, privateKey: .init(csrKey),
-                                                attributes: CertificateSigningRequest.Attributes())
-        var s = DER.Serializer()
-        try s.serialize(csr)
-        let est = try luaPOST(path: "/.well-known/est/FFF1-8000/simpleenroll", body: Data(s.serializedBytes).base64EncodedString(),
-                              headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/pkcs10"], in: dir)
+        let est = try estEnrollScript(token: token, in: dir)
         let verify = try luaPOST(path: "/v1/verify", body: verifyBody,
                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], in: dir)
         for (label, script, baseline) in [("EST simpleenroll", est, inProcessIssue), ("POST /v1/verify", verify, inProcessVerify)] {

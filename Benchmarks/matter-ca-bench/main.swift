@@ -238,6 +238,8 @@ let otherDAC = try CertificateBuilder.issue(spec(.dac, deviceKeys[1], vid: 0xFFF
 try RevocationBench.run(authority: ba, pai: hsmPAI.authority, dac: benchDAC.certificate, otherDAC: otherDAC, dacIssuer: pai.certificate, rawVerify: rawVerify)
 try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,
                     paa: paa.certificate, cdKey: cdSigner, seconds: max(2, Int(seconds)))
+print("A shared PostgreSQL ledger (issue #13)")
+do { try SharedLedgerBench.run(seconds: seconds) } catch { print("  failed: \(error)") }
 try? FileManager.default.removeItem(at: batchHome.root)
 exit(0)
 extension Date { var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) } }

@@ -129,17 +129,22 @@ final class BatchJobs: Service, @unchecked Sendable {
     func isRunning(_ key: String) -> Bool { lock.withLock { states[key] == .running } }
     func state(_ key: String) -> State? { lock.withLock { states[key] } }
 
-    /// Jobs the ledger shows unfinished and nobody holds, from their saved requests: at start-up (after a restart or
-    /// a crash), then at every poll (a job another instance abandoned).
-    func resumeUnfinished() {
-        guard !isStopping, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+    /// Jobs the ledger shows unfinished and nobody holds, from their saved requests. At start-up (after a restart or
+    /// a crash): every unfinished batch not held by a live process of another node. At each poll: the batches whose
+    /// lease ended (an instance died or stopped renewing). Batches without a saved request (made by the CLI) are not
+    /// the server's to resume.
+    func resumeUnfinished(polling: Bool = false) {
+        guard !isStopping else { return }
         let now = authority.clock()
-        for name in names {
-            let file = directory.appendingPathComponent(name).appendingPathComponent("request.json")
-            guard let data = try? Data(contentsOf: file), let saved = try? JSONDecoder().decode(Saved.self, from: data),
-                  let batch = try? authority.ledger.batch(idempotencyKey: saved.idempotencyKey), batch.status != "completed" else { continue }
-            // A live lease of another process: that process is issuing it.
-            if let owner = batch.leaseOwner, owner != Authority.leaseOwner, let until = batch.leaseUntil, until > now, !Authority.isGone(owner) { continue }
+        let candidates = polling ? (try? authority.ledger.claimableBatches(now: now)) ?? []
+            : ((try? authority.ledger.batches()) ?? []).filter { b in
+                guard b.status != "completed" else { return false }
+                guard let owner = b.leaseOwner, owner != Authority.leaseOwner, let until = b.leaseUntil, until > now else { return true }
+                return Authority.isGone(owner)
+            }
+        for batch in candidates {
+            let file = folder(batch.idempotencyKey).appendingPathComponent("request.json")
+            guard let data = try? Data(contentsOf: file), let saved = try? JSONDecoder().decode(Saved.self, from: data) else { continue }
             let principal: Principal = saved.principalRole == "admin" ? .admin(saved.principal)
                 : .vendor(VendorID(hex: saved.principalVID ?? "") ?? VendorID(0), credential: saved.principal)
             do {
@@ -165,7 +170,7 @@ final class BatchJobs: Service, @unchecked Sendable {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                DispatchQueue.global().async { self.resumeUnfinished(); c.resume() }
+                DispatchQueue.global().async { self.resumeUnfinished(polling: true); c.resume() }
             }
         }
         lock.withLock { stopping = true }
