@@ -10,6 +10,11 @@ extension AuthorityRecord {
     }
 }
 
+extension VendorRecord {
+    static let columns = ["vid", "name", "contact", "source", "definitionSHA256", "updatedAt"]
+    var values: [LedgerValue] { [.optional(vid), .text(name), .optional(contact), .text(source), .text(definitionSHA256), .time(updatedAt)] }
+}
+
 extension CeremonyRecord {
     static let columns = ["id", "kind", "actor", "status", "startedAt", "completedAt", "keySKID", "certificateSHA256", "detail"]
     var values: [LedgerValue] {

@@ -138,7 +138,10 @@ extension AuditChain.RowFacts {
 }
 
 extension CertificateRecord {
-    /// The row's values in `LedgerSchema.certificateInsertColumns` order, bound to audit entry `seq`; and its row hash.
+    static let insertColumns = ["issuerSKID", "serial", "type", "subject", "skid", "vid", "pid", "notBefore", "notAfter", "der", "sha256", "status",
+                                "batchID", "batchItem", "createdAt", "auditSeq", "rowHash"]
+
+    /// The row's values in `insertColumns` order, bound to audit entry `seq`; and its row hash.
     func insertValues(auditSeq seq: Int64) -> (values: [LedgerValue], rowHash: String) {
         let f = facts
         let h = f.hash

@@ -212,7 +212,7 @@ enum Migrations {
             try db.execute(sql: "UPDATE certificates SET auditSeq = ?, rowHash = ? WHERE issuerSKID = ? AND serial = ?",
                            arguments: [seq, f.hash, f.issuerSKID, f.serial])
         }
-        try SQLiteAudit.append(db, at: at, actor: "matter-ca", action: "ledger.bind-certificates", payload: [
+        try SQLiteWriteTransaction(db: db).appendAudit(at: at, actor: "matter-ca", action: "ledger.bind-certificates", payload: [
             AuditChain.rowsCount: String(digest.count), AuditChain.rowsDigest: digest.finalize()])
     }
 }

@@ -8,7 +8,7 @@ internal import PostgresNIO
 /// Same semantics as `SQLiteLedger`, method by method: every write records its facts and its audit entry in one
 /// transaction; the audit chain stays one linear chain because every transaction that appends to it first takes one
 /// advisory transaction lock (`auditLock`) and only then reads the head.
-public final class PostgresLedger: Ledger {
+public final class PostgresLedger: Ledger, LedgerEngine {
     let pool: PostgresPool
     let now: @Sendable () -> Date
     /// "host:port/database", for messages.
@@ -93,6 +93,9 @@ public final class PostgresLedger: Ledger {
     func read<T>(_ body: (PostgresSession) throws -> T) throws -> T { try transaction(.read, body) }
     func write<T>(_ body: (PostgresSession) throws -> T) throws -> T { try transaction(.write, body) }
     func audited<T>(_ body: (PostgresSession) throws -> T) throws -> T { try transaction(.audited, body) }
+    /// The write workflows' transaction (LedgerWrites.swift): under the audit lock when the body appends to the log.
+    @discardableResult
+    func writeTransaction<T>(audited: Bool, _ body: (PostgresSession) throws -> T) throws -> T { try transaction(audited ? .audited : .write, body) }
 
     /// Engine errors to typed ledger errors, per constraint (by PostgreSQL's constraint name, read from `LedgerSchema`).
     func map(_ error: any Error) -> LedgerError {
@@ -185,11 +188,6 @@ public final class PostgresLedger: Ledger {
     }
 
     // MARK: audit
-
-    public func audit(actor: String, action: String, payload: [String: String]) throws {
-        let at = now()
-        try audited { s in try PostgresAudit.append(s, at: at, actor: actor, action: action, payload: payload) }
-    }
 
     public func auditHead() throws -> AuditHead { try read { s in try PostgresAudit.head(s) } }
 

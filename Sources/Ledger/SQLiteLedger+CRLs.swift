@@ -6,18 +6,6 @@ extension SQLiteLedger {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM crls WHERE signerSKID = ?", arguments: [signerSKID]) }
     }
 
-    /// The CRLs of one publication with one audit entry each, in one transaction; a number a signer used before is
-    /// refused by the unique index (two publishers racing), and nothing of the run is recorded.
-    public func recordCRLs(_ crls: [CRLRecord], actor: String) throws {
-        let at = now()
-        try write { db in
-            for c in crls {
-                let seq = try SQLiteAudit.append(db, at: at, actor: actor, action: "crl.publish", payload: c.auditPayload)
-                try db.insert("crls", CRLRecord.columns, c.values(auditSeq: seq))
-            }
-        }
-    }
-
     /// The CRLs of the latest publication that covered each CA.
     public func currentCRLs() throws -> [CRLRecord] {
         try read { db in

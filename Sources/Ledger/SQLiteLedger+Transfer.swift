@@ -30,7 +30,7 @@ extension SQLiteLedger {
             let counts = try LedgerSchema.tables.map { t in (t.name, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t.name)") ?? 0) }
             guard counts.allSatisfy({ $0.1 == 0 }) else { throw LedgerTransfer.notEmpty(path, counts) }
             var buffer = ImportBuffer { t, rows in
-                for r in rows { try db.insert(t.name, t.columnNames.map(PostgresAudit.quoted), r) }
+                try db.insert(t.name, t.columnNames.map(PostgresAudit.quoted), rows: rows)
             }
             try source.exportRows { table, row in try buffer.add(table, row) }
             try buffer.finish()

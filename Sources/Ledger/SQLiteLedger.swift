@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The embedded ledger: one SQLite file (WAL) through GRDB, readable and writable by the owner only.
-public final class SQLiteLedger: Ledger {
+public final class SQLiteLedger: Ledger, LedgerEngine {
     let pool: DatabasePool
     public let path: String
     let now: @Sendable () -> Date
@@ -31,6 +31,12 @@ public final class SQLiteLedger: Ledger {
     /// Maps engine errors to the typed ledger errors, per constraint.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let e as DatabaseError { throw Self.map(e) }
+    }
+
+    /// The write workflows' transaction (LedgerWrites.swift): every SQLite write excludes the other writers already.
+    @discardableResult
+    func writeTransaction<T>(audited: Bool, _ body: (SQLiteWriteTransaction) throws -> T) throws -> T {
+        try write { db in try body(SQLiteWriteTransaction(db: db)) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
@@ -113,11 +119,6 @@ public final class SQLiteLedger: Ledger {
     }
 
     // MARK: audit
-
-    public func audit(actor: String, action: String, payload: [String: String]) throws {
-        let at = now()
-        try write { db in try SQLiteAudit.append(db, at: at, actor: actor, action: action, payload: payload) }
-    }
 
     public func auditHead() throws -> AuditHead { try read { db in try SQLiteAudit.head(db) } }
 

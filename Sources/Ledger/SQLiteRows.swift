@@ -36,10 +36,12 @@ extension StatementArguments {
 }
 
 extension Database {
-    /// `INSERT INTO table (columns) VALUES (?, …)`, one row (a cached statement).
-    func insert(_ table: String, _ columns: [String], _ values: [LedgerValue], or conflict: String = "") throws {
+    /// `INSERT INTO table (columns) VALUES (?, …)` for each row, one cached statement.
+    func insert(_ table: String, _ columns: [String], rows: [[LedgerValue]], or conflict: String = "") throws {
+        guard !rows.isEmpty else { return }
         let sql = "INSERT \(conflict)INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
-        try cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
+        let statement = try cachedStatement(sql: sql)
+        for values in rows { try statement.execute(arguments: StatementArguments(values)) }
     }
 }
 
