@@ -8,28 +8,19 @@ struct Instances {
     let password: String
     let dir: URL
 
-    var environment: [String: String] {
-        var e = ProcessInfo.processInfo.environment
-        e["MATTER_CA_HOME"] = dir.appendingPathComponent("home").path
-        e["MATTER_CA_PIN"] = "bench-pin-1"; e["MATTER_CA_SO_PIN"] = "bench-so-1"
-        e["MATTER_CA_LEDGER_PASSWORD"] = password
-        return e
+    /// The bench's own environment is the instances' (PINs and the ledger password never go on argv).
+    func prepareEnvironment() {
+        setenv("MATTER_CA_HOME", dir.appendingPathComponent("home").path, 1)
+        setenv("MATTER_CA_PIN", "bench-pin-1", 1); setenv("MATTER_CA_SO_PIN", "bench-so-1", 1)
+        setenv("MATTER_CA_LEDGER_PASSWORD", password, 1)
     }
 
     @discardableResult
     func cli(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw BenchFailure(description: "matter-ca \(args.first ?? "") failed") }
-        return text
+        guard let r = toolRun([binary.path] + args), r.status == 0 else {
+            throw BenchFailure(description: "matter-ca \(args.prefix(3).joined(separator: " ")) failed")
+        }
+        return r.output
     }
 
     func field(_ json: String, _ key: String) -> String? {
@@ -41,7 +32,10 @@ struct Instances {
         let p = Process()
         p.executableURL = binary
         p.arguments = ["serve", "--bind", "127.0.0.1:0"]
-        var e = environment
+        var e = ProcessInfo.processInfo.environment
+        e["MATTER_CA_HOME"] = dir.appendingPathComponent("home").path
+        e["MATTER_CA_PIN"] = "bench-pin-1"
+        e["MATTER_CA_LEDGER_PASSWORD"] = password
         e["MATTER_CA_NODE"] = node
         p.environment = e
         let out = Pipe()
@@ -64,9 +58,11 @@ struct Instances {
 
     func run(seconds: Int) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        prepareEnvironment()
         try cli(["init", "--ledger", ledgerURL])
         guard let paa = field(try cli(["paa", "create", "--cn", "Bench Root", "--json"]), "skid") else { throw BenchFailure(description: "paa create") }
-        try cli(["pai", "issue", "--paa", paa, "--vid", "FFF1", "--cn", "FFF1 PAI", "--json"])
+        // The PAIs VendorRegistry/ names.
+        for vid in ["FFF1", "FFF2"] { try cli(["pai", "issue", "--paa", paa, "--vid", vid, "--cn", "\(vid) PAI", "--json"]) }
         try cli(["vendor", "import", root.appendingPathComponent("VendorRegistry").path])
         guard let token = field(try cli(["vendor", "token", "create", "--vendor", "FFF1", "--label", "bench", "--json"]), "token") else {
             throw BenchFailure(description: "vendor token create")
@@ -88,7 +84,13 @@ struct Instances {
                 }.start()
             }
             group.wait()
-            for (p, _) in servers { p.terminate(); p.waitUntilExit() }
+            // kill + waitpid, not Process.waitUntilExit (see toolOutput).
+            for (p, _) in servers {
+                let pid = p.processIdentifier
+                kill(pid, SIGTERM)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+            }
             let all = results.all
             guard all.count == n else { print("  wrk is not installed (scripts/setup installs it)"); return }
             let rate = all.map(\.rate).reduce(0, +), p99 = all.map(\.p99).max() ?? 0, bad = all.map(\.non2xx).reduce(0, +)

@@ -103,16 +103,26 @@ final class URLBox: @unchecked Sendable {
     func get() -> String? { lock.withLock { value } }
 }
 
-/// The standard output of a tool on the PATH, or nil when it cannot be run.
+/// The standard output of a tool on the PATH, or nil when it cannot be run. Through popen/pclose (waitpid), not
+/// Foundation's Process: once the in-process server has run, Process.waitUntilExit can miss its child's exit here
+/// and wait forever beside a zombie. The environment is the bench's own (secrets never go on argv).
 func toolOutput(_ arguments: [String]) -> String? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return nil }
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return text
+    guard let r = toolRun(arguments), r.status != 127 else { return nil }
+    return r.output
+}
+
+/// A tool's exit status and standard output (standard error dropped).
+func toolRun(_ arguments: [String]) -> (status: Int32, output: String)? {
+    let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ") + " 2>/dev/null"
+    guard let pipe = popen(command, "r") else { return nil }
+    var data = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, pipe)
+        if n <= 0 { break }
+        data += buffer[0..<n]
+    }
+    let status = pclose(pipe)
+    // 127: the shell did not find the tool.
+    return ((status >> 8) & 0xFF, String(decoding: data, as: UTF8.self))
 }

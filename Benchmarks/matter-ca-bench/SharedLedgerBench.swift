@@ -6,11 +6,15 @@ import Ledger
 /// instances sharing one PostgreSQL ledger and one token. It starts a throwaway cluster of its own
 /// (scripts/pg-cluster) and drives the release `matter-ca` binary beside this one.
 enum SharedLedgerBench {
+    /// Fresh rows made cheaply (a counter in the DER keeps serials and hashes unique), so the timing is the ledger's.
+    nonisolated(unsafe) static var counter: UInt64 = 0
+    static let filler = [UInt8](repeating: 0x5A, count: 472)
     static func certificates(_ n: Int, issuer: String) -> [CertificateRecord] {
         (0..<n).map { _ in
-            let der = Data((0..<480).map { _ in UInt8.random(in: 0...255) })
-            let serial = (0..<16).map { _ in String(format: "%02X", UInt8.random(in: 0...255)) }.joined()
-            return CertificateRecord(issuerSKID: issuer, serial: "1" + serial.dropFirst(), type: "dac", subject: "CN=bench", skid: serial, vid: 0xFFF1, pid: 0x8000,
+            counter += 1
+            let der = Data(withUnsafeBytes(of: counter.bigEndian) { Array($0) } + filler)
+            let serial = String(format: "1%015llX", counter)
+            return CertificateRecord(issuerSKID: issuer, serial: serial, type: "dac", subject: "CN=bench", skid: serial, vid: 0xFFF1, pid: 0x8000,
                                      notBefore: Date(), notAfter: Date(), der: der, sha256: SHA256.hash(data: der).map { String(format: "%02X", $0) }.joined(),
                                      batchID: nil, batchItem: nil, createdAt: Date())
         }
@@ -50,13 +54,10 @@ enum SharedLedgerBench {
         }
         let base = vars["MATTER_CA_TEST_POSTGRES_URL"]!
         let password = try String(contentsOfFile: vars["MATTER_CA_TEST_POSTGRES_PASSWORD_FILE"]!, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // psql reads the throwaway cluster's password from the environment, never argv.
+        setenv("PGPASSWORD", password, 1)
         func database(_ name: String) throws -> String {
-            _ = try PostgresLedger(url: base, password: password).ping()
-            let psql = Process()
-            psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            psql.arguments = ["psql", base, "-qAtc", "CREATE DATABASE \(name)"]
-            psql.environment = ["PGPASSWORD": password, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-            try psql.run(); psql.waitUntilExit()
+            guard toolOutput(["psql", base, "-qAtc", "CREATE DATABASE \(name)"]) != nil else { throw BenchFailure(description: "psql is missing") }
             return base.replacingOccurrences(of: "/postgres", with: "/\(name)")
         }
 

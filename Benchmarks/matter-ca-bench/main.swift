@@ -36,6 +36,12 @@ func rate(_ label: String, _ body: () throws -> Void) rethrows -> Double {
 }
 
 print("matter-ca-bench (release build expected; \(seconds) s per figure, best of 3 rounds)")
+// `matter-ca-bench SECONDS shared-ledger`: only the shared PostgreSQL ledger's figures (issue #13).
+if CommandLine.arguments.dropFirst(2).first == "shared-ledger" {
+    print("A shared PostgreSQL ledger (issue #13)")
+    do { try SharedLedgerBench.run(seconds: seconds) } catch { print("  failed: \(error)") }
+    exit(0)
+}
 
 // Issue #3: DAC issuance (build + lint + sign) with a software P-256 PAI key vs raw signing with that key.
 let paaKey = SoftwareSigner(), paiKey = SoftwareSigner()

@@ -24,13 +24,16 @@ struct Authenticator: Sendable {
                 token = String(decoded[decoded.index(after: colon)...])
             default: throw Problem.unauthorized("authentication scheme \"\(parts[0])\" is not supported (Bearer or Basic)")
             }
-            switch try Credentials.authenticate(token: token, ledger: ledger) {
+            // A ledger read (a network round trip on PostgreSQL): on the blocking pool, never on a cooperative thread.
+            let ledger = self.ledger
+            switch try await Blocking.run({ try Credentials.authenticate(token: token, ledger: ledger) }) {
             case .principal(let p): return p
             case .refused(let why): throw Problem.unauthorized(why)
             }
         }
         if let der = await context.clientCertificateDER() {
-            switch try Credentials.authenticate(clientCertificate: der, ledger: ledger, now: clock()) {
+            let ledger = self.ledger, now = clock()
+            switch try await Blocking.run({ try Credentials.authenticate(clientCertificate: der, ledger: ledger, now: now) }) {
             case .principal(let p):
                 if case .vendor = p, !stationCAs.isEmpty, !Credentials.issued(der, byAnyOf: stationCAs) {
                     throw Problem.unauthorized("the station certificate is not issued by the --client-ca given to this server")
