@@ -75,6 +75,7 @@ let package = Package(
             "MatterPKI",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Custody", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AuthorityServer", dependencies: [
             "Authority", "AttestationVerifier", "Ledger", "MatterPKI", "Signing", "X509Builder",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,6 +109,7 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AttestationVerifierTests", dependencies: ["AttestationVerifier", "MatterPKI", "TestSupport", "X509Builder", "Signing", "matter-ca"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MatterPKI", "TestSupport", "matter-ca"]),
+        .testTarget(name: "CustodyTests", dependencies: ["Custody", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthorityServerTests", dependencies: [
             "AuthorityServer", "Authority", "AttestationVerifier", "MatterPKI", "TestSupport", "matter-ca",
             .product(name: "Yams", package: "Yams"),
