@@ -88,3 +88,27 @@ struct MultiInstanceTests {
         #expect(try TestPostgres.psql(db, "SELECT COUNT(*) = MAX(seq) FROM audit_log") == "t")
     }
 }
+
+/// A server whose PostgreSQL ledger goes away answers /healthz with 503 naming the ledger (engine and location, never
+/// the password), and doctor says the same.
+@Suite(.enabled(if: TestHome.softHSMAvailable && TestPostgres.url != nil, TestPostgres.missing))
+struct SharedLedgerHealthTests {
+    @Test func healthzNamesAnUnreachableLedger() throws {
+        let db = try TestPostgres.database()
+        let h = try ServerFixture.home(ledgerURL: db)
+        let server = try TestServer(home: h)
+        defer { server.stop() }
+        let ok = try #require(try server.json("/healthz") as? [String: String])
+        #expect(ok["ledgerEngine"] == "postgres" && ok["ledger"]?.contains("round trip") == true, "\(ok)")
+
+        // The database disappears under the server (its connections are cut).
+        let name = String(db.split(separator: "/").last!)
+        try TestPostgres.psql(TestPostgres.url!, "DROP DATABASE \(name) WITH (FORCE)")
+        let down = try server.curl("/healthz")
+        #expect(down.status == 503 && down.body.contains("ledger") && down.body.contains(name), "\(down.body)")
+        let password = try String(contentsOfFile: try #require(TestPostgres.passwordFile), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!down.body.contains(password))
+        let doctor = try h.run(["doctor"])
+        #expect(doctor.status == 1 && doctor.output.contains(name) && !doctor.output.contains(password), "\(doctor.output)")
+    }
+}
