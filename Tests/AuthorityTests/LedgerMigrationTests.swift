@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Testing
 import TestSupport
 
@@ -98,5 +99,23 @@ import TestSupport
         #expect(r.status == 1 && r.output.contains("already holds"), "\(r.output)")
         #expect(try TestPostgres.ledgerState(db) == state)
         #expect(!FileManager.default.fileExists(atPath: second.root.appendingPathComponent("authority.json").path))
+    }
+
+    /// A run that copied the rows and stopped before switching the home (a crash between the two steps): the next
+    /// run recognises its own copy (same head, same counts), verifies it and switches, copying nothing twice.
+    @Test(.enabled(if: TestHome.softHSMAvailable && TestPostgres.url != nil, TestPostgres.missing))
+    func aCopyLeftByAnInterruptedRunIsFinished() throws {
+        let h = try DACBatchTests.home()
+        _ = try RevocationTests.batch(h, count: 3, key: "k")
+        let db = try TestPostgres.database()
+        let password = try String(contentsOfFile: try #require(TestPostgres.passwordFile), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The first half of a migration, as the interrupted run left it.
+        try PostgresLedger(url: db, password: password).importRows(from: SQLiteLedger(path: h.root.appendingPathComponent("ledger.sqlite").path))
+        let copied = try TestPostgres.psql(db, "SELECT COUNT(*) FROM certificates")
+        let r = try h.run(["ledger", "migrate", "--to", db, "--json"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["alreadyCopied"] as? Bool == true)
+        #expect(try TestPostgres.psql(db, "SELECT COUNT(*) FROM certificates") == copied)
+        #expect(try Self.settings(h)["ledgerURL"] as? String == db && h.run(["audit", "verify"]).status == 0)
     }
 }
