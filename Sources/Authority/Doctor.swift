@@ -19,10 +19,7 @@ public enum Doctor {
         do {
             settings = try home.loadSettings()
             ledger = try home.openLedger()
-            let started = ContinuousClock.now
-            try ledger.ping()
-            let ms = (ContinuousClock.now - started) / .milliseconds(1)
-            add("ledger", true, "\(ledger.engine) ledger at \(ledger.location) reachable (round trip \(String(format: "%.1f", ms)) ms), "
+            add("ledger", true, "\(ledger.engine) ledger at \(ledger.location) reachable (\(try ledger.roundTrip())), "
                 + "opens and reads (\(try ledger.counts()["certificates"] ?? 0) certificates)")
         } catch {
             add("ledger", false, "\(error)")
