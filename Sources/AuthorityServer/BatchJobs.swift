@@ -138,9 +138,7 @@ final class BatchJobs: Service, @unchecked Sendable {
         let now = authority.clock()
         let candidates = polling ? (try? authority.ledger.claimableBatches(now: now)) ?? []
             : ((try? authority.ledger.batches()) ?? []).filter { b in
-                guard b.status != "completed" else { return false }
-                guard let owner = b.leaseOwner, owner != Authority.leaseOwner, let until = b.leaseUntil, until > now else { return true }
-                return Authority.isGone(owner)
+                b.status != "completed" && (b.leaseOwner == Authority.leaseOwner || !Authority.isHeld(b, at: now))
             }
         for batch in candidates {
             let file = folder(batch.idempotencyKey).appendingPathComponent("request.json")

@@ -79,8 +79,7 @@ struct RESTRoutes: Sendable {
         case .stopped?: state = "stopped"
         case nil:
             // Not running here: completed, running on another instance (its lease is live), or waiting to be resumed.
-            let held = batch.leaseOwner.map { !Authority.isGone($0) } == true && (batch.leaseUntil.map { $0 > authority.clock() } ?? false)
-            state = batch.status == "completed" ? "completed" : held ? "running" : "interrupted"
+            state = batch.status == "completed" ? "completed" : Authority.isHeld(batch, at: authority.clock()) ? "running" : "interrupted"
         }
         guard batch.status == "completed", deliverKeys else {
             return BatchStatus(id: key, batch: batch.id, status: state, total: batch.count, issued: issued, error: error, certificates: nil, keys: nil, keysDelivered: nil)
