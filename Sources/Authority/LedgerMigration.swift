@@ -29,11 +29,12 @@ extension AuthorityHome {
         let target = try LedgerLocation.postgres(url, clock: clock)
         let sourceCounts = try source.counts()
         let targetCounts = try target.counts()
+        let targetRows = targetCounts.values.reduce(0, +)
         var alreadyCopied = false
-        if targetCounts.values.reduce(0, +) > 0 {
+        if targetRows > 0 {
             // An earlier run copied it and stopped before switching the home: the same head and counts mean the same ledger.
             guard try target.auditHead() == before, targetCounts == sourceCounts else {
-                throw AuthorityError.refused("the ledger at \(target.location) is not empty (\(targetCounts.values.reduce(0, +)) rows) and is not a copy of this one; migrate into an empty database")
+                throw AuthorityError.refused("the ledger at \(target.location) is not empty (\(targetRows) rows) and is not a copy of this one; migrate into an empty database")
             }
             alreadyCopied = true
         } else {
