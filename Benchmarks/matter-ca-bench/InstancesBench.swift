@@ -8,11 +8,15 @@ struct Instances {
     let password: String
     let dir: URL
 
-    /// The bench's own environment is the instances' (PINs and the ledger password never go on argv).
+    /// What the CLI runs and the instances see (PINs and the ledger password through the environment, never argv).
+    var environment: [String: String] {
+        ["MATTER_CA_HOME": dir.appendingPathComponent("home").path, "MATTER_CA_PIN": "bench-pin-1", "MATTER_CA_SO_PIN": "bench-so-1",
+         "MATTER_CA_LEDGER_PASSWORD": password]
+    }
+
+    /// The CLI runs through popen, so it inherits the bench's own environment.
     func prepareEnvironment() {
-        setenv("MATTER_CA_HOME", dir.appendingPathComponent("home").path, 1)
-        setenv("MATTER_CA_PIN", "bench-pin-1", 1); setenv("MATTER_CA_SO_PIN", "bench-so-1", 1)
-        setenv("MATTER_CA_LEDGER_PASSWORD", password, 1)
+        for (k, v) in environment { setenv(k, v, 1) }
     }
 
     @discardableResult
@@ -32,10 +36,7 @@ struct Instances {
         let p = Process()
         p.executableURL = binary
         p.arguments = ["serve", "--bind", "127.0.0.1:0"]
-        var e = ProcessInfo.processInfo.environment
-        e["MATTER_CA_HOME"] = dir.appendingPathComponent("home").path
-        e["MATTER_CA_PIN"] = "bench-pin-1"
-        e["MATTER_CA_LEDGER_PASSWORD"] = password
+        var e = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
         e["MATTER_CA_NODE"] = node
         p.environment = e
         let out = Pipe()
@@ -57,13 +58,12 @@ struct Instances {
     }
 
     func run(seconds: Int) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         prepareEnvironment()
         try cli(["init", "--ledger", ledgerURL])
         guard let paa = field(try cli(["paa", "create", "--cn", "Bench Root", "--json"]), "skid") else { throw BenchFailure(description: "paa create") }
         // The PAIs VendorRegistry/ names.
         for vid in ["FFF1", "FFF2"] { try cli(["pai", "issue", "--paa", paa, "--vid", vid, "--cn", "\(vid) PAI", "--json"]) }
-        try cli(["vendor", "import", root.appendingPathComponent("VendorRegistry").path])
+        try cli(["vendor", "import", SharedLedgerBench.root.appendingPathComponent("VendorRegistry").path])
         guard let token = field(try cli(["vendor", "token", "create", "--vendor", "FFF1", "--label", "bench", "--json"]), "token") else {
             throw BenchFailure(description: "vendor token create")
         }

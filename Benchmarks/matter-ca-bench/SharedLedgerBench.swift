@@ -6,6 +6,9 @@ import Ledger
 /// instances sharing one PostgreSQL ledger and one token. It starts a throwaway cluster of its own
 /// (scripts/pg-cluster) and drives the release `matter-ca` binary beside this one.
 enum SharedLedgerBench {
+    /// The package (scripts/pg-cluster, VendorRegistry/), from this file's place in it.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     /// Fresh rows made cheaply (a counter in the DER keeps serials and hashes unique), so the timing is the ledger's.
     nonisolated(unsafe) static var counter: UInt64 = 0
     static let filler = [UInt8](repeating: 0x5A, count: 472)
@@ -39,7 +42,6 @@ enum SharedLedgerBench {
     }
 
     static func run(seconds: Double) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("mca-bench-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         setenv("MATTER_CA_PG_STATE", state.appendingPathComponent("pg").path, 1)
