@@ -118,4 +118,15 @@ import TestSupport
         #expect(try TestPostgres.psql(db, "SELECT COUNT(*) FROM certificates") == copied)
         #expect(try Self.settings(h)["ledgerURL"] as? String == db && h.run(["audit", "verify"]).status == 0)
     }
+
+    /// Usage errors of the new options: exit 2, the option named, nothing made.
+    @Test func badLedgerAndLeaseOptionsAreUsageErrors() throws {
+        let fresh = try TestHome(initialise: false)
+        let initBad = try fresh.run(["init", "--ledger", "sqlite:///tmp/x.sqlite"])
+        #expect(initBad.status == 2 && initBad.output.contains("--ledger must be a postgres:// URL"), "\(initBad.output)")
+        #expect(!FileManager.default.fileExists(atPath: fresh.root.path))
+        let serveBad = try fresh.run(["serve", "--batch-lease", "0"])
+        #expect(serveBad.status == 2 && serveBad.output.contains("--batch-lease must be at least 1 second"), "\(serveBad.output)")
+        #expect(!FileManager.default.fileExists(atPath: fresh.root.path))
+    }
 }
