@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "Authority", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "Ledger", "CPKCS11",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "Ledger", "CPKCS11", "Custody",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
@@ -94,7 +94,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], resources: [.copy("openapi.yaml")]),
         .executableTarget(name: "matter-ca", dependencies: [
-            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger", "AuthorityServer",
+            "MatterPKI", "CertificateTemplates", "X509Builder", "Signing", "AttestationVerifier", "Authority", "Ledger", "AuthorityServer", "Custody",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "matter-ca-bench", dependencies: [
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "MatterPKITests", dependencies: ["MatterPKI", "TestSupport"]),
         .testTarget(name: "CertificateTemplatesTests", dependencies: ["CertificateTemplates", "X509Builder", "Signing", "TestSupport"]),
         .testTarget(name: "X509BuilderTests", dependencies: ["X509Builder", "TestSupport"]),
-        .testTarget(name: "AuthorityTests", dependencies: ["Authority", "Ledger", "Signing", "MatterPKI", "TestSupport", "matter-ca"]),
+        .testTarget(name: "AuthorityTests", dependencies: ["Authority", "Ledger", "Signing", "MatterPKI", "TestSupport", "matter-ca", "Custody", "CPKCS11"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "SigningTests", dependencies: ["Signing", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,4 +1,5 @@
 import CertificateTemplates
+import Custody
 import Foundation
 import Ledger
 import MatterPKI
@@ -9,6 +10,8 @@ import X509Builder
 /// `Authorization` (principal → grant), `Issuer` (the one issue path), ceremonies, the batch runner and its output,
 /// audit checkpoints, `Doctor`.
 public final class Authority: @unchecked Sendable {
+    /// matter-ca's version, named in ceremony transcripts.
+    public static let version = "0.14.0"
     public let home: AuthorityHome
     public let settings: AuthoritySettings
     public let ledger: any Ledger
@@ -27,6 +30,9 @@ public final class Authority: @unchecked Sendable {
     let singles: GroupCommit
     /// Issuer contexts (certificate, token key) by SKID.
     let issuers = IssuerCache()
+    /// How to obtain custodian shares when a PAA key on the root token is needed; nil (a server): refused.
+    public var shareSource: ShareSource?
+    let root = Locked(RootState())
 
     /// Opens an initialised home: the token (logged in with `pin`) and the ledger.
     public init(home: AuthorityHome, pin: [UInt8], moduleOverride: String? = nil, templatesDirectory: URL? = nil, sessions: Int = 4,
@@ -74,7 +80,8 @@ public final class Authority: @unchecked Sendable {
 
     public func signer(for authority: AuthorityRecord) throws -> PKCS11Signer {
         guard let id = [UInt8](hex: authority.skid) else { throw AuthorityError.refused("bad SKID \(authority.skid) in the ledger") }
-        do { return try PKCS11Signer(pool: pool, keyID: id) } catch { throw AuthorityError.from(error) }
+        let keys = try keyPool(tokenLabel: authority.tokenLabel, for: "\(authority.type.uppercased()) \"\(authority.name)\"")
+        do { return try PKCS11Signer(pool: keys, keyID: id) } catch { throw AuthorityError.from(error) }
     }
 }
 
@@ -91,6 +98,14 @@ public final class IssuanceCounter: @unchecked Sendable {
 struct FaultInjection: Sendable {
     /// Ceremony files fail to write after the ceremony committed.
     var ceremonyOutput = false
+}
+
+/// A value behind a lock.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T { try lock.withLock { try body(&value) } }
 }
 
 final class IssuerCache: @unchecked Sendable {

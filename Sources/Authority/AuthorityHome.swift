@@ -47,4 +47,6 @@ public struct AuthoritySettings: Codable, Sendable {
     public var checkpointKeyID: String?
     /// A PostgreSQL ledger (`postgres://user@host:port/database`, no password); nil: the home's own SQLite file.
     public var ledgerURL: String?
+    /// Set when PAA keys live on a root token opened by a quorum of custodians (`init --custodians N --quorum M`).
+    public var custody: CustodySettings?
 }

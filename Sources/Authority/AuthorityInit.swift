@@ -1,3 +1,4 @@
+import Custody
 import Foundation
 import Ledger
 import Signing
@@ -8,12 +9,25 @@ import Glibc
 extension Authority {
     public static let checkpointKeyLabel = "matter-ca audit checkpoints"
 
+    /// `init --custodians N --quorum M`: who the custodians are, and how their shares reach them (`deliver` is called
+    /// once with all N shares, inside init: if it fails, init undoes everything, so no share of a discarded token
+    /// survives as if it mattered).
+    public struct CustodyRequest {
+        public var custodians: [String]
+        public var quorum: Int
+        public var rootTokenLabel: String
+        public var deliver: ([Share]) throws -> Void
+        public init(custodians: [String], quorum: Int, rootTokenLabel: String, deliver: @escaping ([Share]) throws -> Void) {
+            self.custodians = custodians; self.quorum = quorum; self.rootTokenLabel = rootTokenLabel; self.deliver = deliver
+        }
+    }
+
     /// `matter-ca init`: the home, a SoftHSM2 token of its own (or a token of `module`), the ledger, and the token
     /// key that signs audit checkpoints. Refuses an existing home. PINs come from the caller (environment, a file
     /// or a prompt), never from argv.
     @discardableResult
     public static func initialize(home: AuthorityHome, pin: [UInt8], soPIN: [UInt8], module: String? = nil,
-                                  tokenLabel: String = "matter-ca", ledgerURL: String? = nil,
+                                  tokenLabel: String = "matter-ca", ledgerURL: String? = nil, custody: CustodyRequest? = nil,
                                   clock: @escaping @Sendable () -> Date = { Date() }) throws -> AuthoritySettings {
         guard !home.exists else { throw AuthorityError.homeExists(home.root.path) }
         // A shared ledger is checked before anything is made: reachable, and holding no other authority's records
@@ -50,6 +64,11 @@ extension Authority {
             }
             let module = try PKCS11Module.load(path: modulePath)
             _ = try module.initializeToken(label: tokenLabel, soPIN: soPIN, userPIN: pin)
+            if let custody {
+                // No session is open yet: the module may be initialised again to offer the root token a free slot.
+                try module.rescanSlots()
+                settings.custody = try initializeRootToken(module: module, custody)
+            }
             let pool = try SessionPool(module: module, tokenLabel: tokenLabel, pin: pin, size: 1)
             let checkpointKey = try PKCS11Signer.generate(pool: pool, label: checkpointKeyLabel)
             settings.checkpointKeyID = checkpointKey.keyID.map { String(format: "%02X", $0) }.joined()
@@ -62,8 +81,14 @@ extension Authority {
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try FileOutput.write(try enc.encode(settings), to: home.settings, mode: 0o600)
             created.append(home.settings)
-            try ledger.audit(actor: currentActor(), action: "authority.init",
-                             payload: ["token": tokenLabel, "module": modulePath, "checkpointKey": settings.checkpointKeyID ?? ""])
+            var facts = ["token": tokenLabel, "module": modulePath, "checkpointKey": settings.checkpointKeyID ?? ""]
+            if let c = settings.custody {
+                facts["rootToken"] = c.rootTokenLabel
+                facts["custodians"] = c.custodians.joined(separator: ",")
+                facts["quorum"] = "\(c.quorum) of \(c.custodians.count)"
+                facts["shareSet"] = c.setID
+            }
+            try ledger.audit(actor: currentActor(), action: "authority.init", payload: facts)
             try AuditCheckpoints.sign(ledger: ledger, pool: pool, keyID: checkpointKey.keyID, at: clock())
             // The first good copy of the token's state, before any later login rewrites it.
             if let conf = settings.softHSMConfig { SoftHSMStateGuard.protect(configPath: conf) }
@@ -75,5 +100,25 @@ extension Authority {
             throw AuthorityError.from(error)
         }
         return settings
+    }
+}
+
+extension Authority {
+    /// The root token: PINs derived from a fresh secret that exists only until its shares are made and delivered.
+    static func initializeRootToken(module: PKCS11Module, _ request: CustodyRequest) throws -> CustodySettings {
+        guard request.custodians.count == Set(request.custodians).count, request.custodians.allSatisfy({ !$0.isEmpty && !$0.contains(",") }) else {
+            throw AuthorityError.refused("custodian IDs must be distinct, non-empty and without commas")
+        }
+        var (secret, shares) = try RootSecret.make(custodians: request.custodians.count, quorum: request.quorum)
+        var (user, so) = RootSecret.pins(from: secret)
+        defer {
+            wipe(&secret); wipe(&user); wipe(&so)
+            for i in shares.indices { shares[i].wipePayload() }
+        }
+        _ = try module.initializeToken(label: request.rootTokenLabel, soPIN: so, userPIN: user)
+        // The derived PIN opens it before any share leaves.
+        _ = try SessionPool(module: module, tokenLabel: request.rootTokenLabel, pin: user, size: 1, retainPIN: false)
+        try request.deliver(shares)
+        return CustodySettings(rootTokenLabel: request.rootTokenLabel, custodians: request.custodians, quorum: request.quorum, setID: shares[0].setID)
     }
 }

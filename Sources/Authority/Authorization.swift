@@ -97,7 +97,8 @@ public enum AuthorizationError: Error, Equatable, Sendable, CustomStringConverti
 extension Authority {
     /// The one authorization, for every front end and every certificate type: the principal's rights, the
     /// vendor registry (VID, PIDs, serving PAIs), the issuer's scope, and the template that will shape it.
-    public func authorize(_ request: IssueRequest, by principal: Principal) throws -> Grant {
+    /// `staged`: CA authorities made earlier in the same ceremony run, not yet in the ledger.
+    public func authorize(_ request: IssueRequest, by principal: Principal, staged: [AuthorityRecord] = []) throws -> Grant {
         switch request.kind {
         case .paa(let vid, let lifetime):
             guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAA") }
@@ -106,20 +107,23 @@ extension Authority {
             return Grant(principal: principal, type: .paa, name: request.name, vid: vid, pid: nil, issuer: nil, template: template, vendor: nil)
         case .pai(let paaKey, let vid, let pid):
             guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAI") }
-            let paa = try inventory.authority(paaKey, type: "paa")
+            let paa = try staged.first { $0.type == "paa" && ($0.skid == paaKey.uppercased() || $0.name == paaKey) }
+                ?? inventory.authority(paaKey, type: "paa")
+            if paa.tokenLabel.isEmpty { throw AuthorityError.refused("PAA \(paa.skid) is external: its key is not held by this authority, its operator signs PAIs under it (pai csr, pai import)") }
             if let scoped = paa.vid, scoped != Int(vid.rawValue) {
                 throw AuthorityError.vidMismatch(paaVID: VendorID(UInt16(scoped)).hex, requested: vid.hex)
             }
             return Grant(principal: principal, type: .pai, name: request.name, vid: vid, pid: pid, issuer: paa, template: templates[.pai]!, vendor: nil)
         case .crlSigner(let key):
             guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a CRL signer") }
-            let cas = try ledger.authorities(type: "paa") + ledger.authorities(type: "pai")
+            let cas = try ledger.authorities(type: "paa") + ledger.authorities(type: "pai") + staged.filter { $0.type == "paa" || $0.type == "pai" }
             let matches = cas.filter { $0.skid == key.uppercased() || $0.name == key }
             guard matches.count == 1 else {
                 if matches.isEmpty { throw AuthorityError.unknownAuthority(key, type: "PAA or PAI") }
                 throw AuthorityError.ambiguousAuthority(key, matches.map(\.skid))
             }
             let ca = matches[0]
+            if ca.tokenLabel.isEmpty { throw AuthorityError.refused("\(ca.type.uppercased()) \(ca.skid) is external: its key is not held by this authority") }
             try refuseIfRevoked(ca)
             return Grant(principal: principal, type: .crlSigner, name: request.name, vid: ca.vid.map { VendorID(UInt16($0)) },
                          pid: ca.pid.map { ProductID(UInt16($0)) }, issuer: ca, template: templates[.crlSigner]!, vendor: nil)

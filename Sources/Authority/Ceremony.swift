@@ -1,4 +1,3 @@
-import CPKCS11
 import CertificateTemplates
 import Foundation
 import Ledger
@@ -40,23 +39,25 @@ extension Authority {
     }
 
     /// Ceremony order, so that a crash or a failure at any point loses nothing and leaves no certificate outside
-    /// the ledger: 0 request and output locations checked, 1 ceremony started (ledger), 2 key generated (token),
-    /// 3 certificate signed through the one issue path, 4 certificate, authority and completion committed together,
-    /// 5 files and transcript written. A failure before 4 removes the new key; after 4 the key is the authority's
-    /// and is never destroyed.
+    /// the ledger: 0 request and output locations checked, 1 ceremony started (ledger), 2 key generated (token:
+    /// a PAA key on the root token when the home has custodians), 3 certificate signed through the one issue path
+    /// and the transcript signed, 4 certificate, authority, completion and the transcript's SHA-256 committed
+    /// together, 5 files and transcript written. A failure before 4 removes the new key; after 4 the key is the
+    /// authority's and is never destroyed.
     func ceremony(_ grant: Grant, kind: String, keyLabel: String, detail: [String: String]) throws -> CeremonyResult {
         try check(grant)
         let issuer = try issuerContext(for: grant)
+        let keyPool = grant.type == .paa ? try paaKeyPool() : pool
         try OutputLocation.prepare(home.certificates)
         try OutputLocation.prepare(home.transcripts)
         let record = try ledger.beginCeremony(kind: kind, actor: grant.principal.description, detail: detail)
         var key: PKCS11Signer?
-        let committed: (IssuedCertificate, AuthorityRecord, PKCS11Signer)
+        let committed: (IssuedCertificate, AuthorityRecord, CeremonyTranscript)
         do {
             let k: PKCS11Signer
-            do { k = try PKCS11Signer.generate(pool: pool, label: keyLabel) } catch { throw AuthorityError.from(error) }
+            do { k = try PKCS11Signer.generate(pool: keyPool, label: keyLabel) } catch { throw AuthorityError.from(error) }
             key = k
-            committed = try commit(grant, ceremony: record, key: k, issuer: issuer, keyLabel: keyLabel, detail: detail)
+            committed = try commit(grant, ceremony: record, key: k, keyPool: keyPool, issuer: issuer, keyLabel: keyLabel, detail: detail)
         } catch {
             try? key?.destroy()
             try? ledger.failCeremony(record, reason: "\(error)")
@@ -65,28 +66,58 @@ extension Authority {
         }
         try checkpoint()
         // Committed: from here on nothing destroys the key or rolls the ledger back.
-        let (issuedCertificate, authorityRecord, k) = committed
+        let (issuedCertificate, authorityRecord, transcript) = committed
         do {
             if faults.ceremonyOutput { throw FileOutput.Failure(description: "injected output fault") }
-            return try CeremonyTranscript.write(home: home, ceremony: record, issued: issuedCertificate, authority: authorityRecord, key: k,
-                                                pool: pool, completedAt: clock())
+            let files = try writeCertificateFiles(issuedCertificate, authorityRecord)
+            return CeremonyResult(authority: authorityRecord, certificate: issuedCertificate, transcript: try writeTranscript(transcript),
+                                  files: files, filesNotWritten: nil)
         } catch {
-            return CeremonyResult(authority: authorityRecord, certificate: issuedCertificate, transcript: home.transcripts.appendingPathComponent("\(record.id).txt"),
+            return CeremonyResult(authority: authorityRecord, certificate: issuedCertificate, transcript: transcriptURL(record.id),
                                   files: [], filesNotWritten: "\(error)")
         }
     }
 
-    private func commit(_ grant: Grant, ceremony: CeremonyRecord, key: PKCS11Signer, issuer: IssuerContext?, keyLabel: String,
-                        detail: [String: String]) throws -> (IssuedCertificate, AuthorityRecord, PKCS11Signer) {
+    func transcriptURL(_ ceremony: String) -> URL { home.transcripts.appendingPathComponent("\(ceremony).json") }
+
+    func writeTranscript(_ t: CeremonyTranscript) throws -> URL {
+        let url = transcriptURL(t.body.ceremony)
+        try FileOutput.write(try t.fileBytes(), to: url)
+        return url
+    }
+
+    func writeCertificateFiles(_ issued: IssuedCertificate, _ a: AuthorityRecord) throws -> [URL] {
+        let pem = home.certificates.appendingPathComponent("\(a.type)-\(a.skid).pem")
+        let der = home.certificates.appendingPathComponent("\(a.type)-\(a.skid).der")
+        try FileOutput.write(Data(issued.pem.utf8), to: pem)
+        try FileOutput.write(Data(issued.der), to: der)
+        return [pem, der]
+    }
+
+    private func commit(_ grant: Grant, ceremony: CeremonyRecord, key: PKCS11Signer, keyPool: SessionPool, issuer: IssuerContext?, keyLabel: String,
+                        detail: [String: String]) throws -> (IssuedCertificate, AuthorityRecord, CeremonyTranscript) {
         for attempt in 1... {
             let issuedCertificate = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
             let certificate = self.record(issuedCertificate, grant: grant)
-            let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: pool.tokenLabel,
+            let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: keyPool.tokenLabel,
                                             keyLabel: keyLabel, serial: certificate.serial, parentSKID: grant.issuer?.skid,
                                             vid: certificate.vid, pid: certificate.pid, certificateSHA256: certificate.sha256, createdAt: clock())
+            let completed = clock()
+            let step = transcriptStep(number: 1, action: ceremony.kind, grant: grant, key: key, keyPool: keyPool, issued: issuedCertificate,
+                                      at: completed, confirmedBy: ceremony.actor)
+            let body = CeremonyTranscript.Body(ceremony: ceremony.id, kind: ceremony.kind, name: grant.name, scriptSHA256: nil,
+                                               matterCAVersion: Authority.version, ledger: try ledgerIdentity(), operatorName: ceremony.actor,
+                                               roles: .init(administrator: nil, witness: nil, custodians: custodiansPresent),
+                                               tokens: tokenIdentities([keyPool.tokenLabel] + (grant.issuer.map { [$0.tokenLabel] } ?? [])),
+                                               started: LedgerTime.iso8601(ceremony.startedAt), completed: LedgerTime.iso8601(completed), steps: [step])
+            // The new PAA's key, or the PAA key that signed this certificate.
+            let paaKeys: [(skid: String, signer: any Signer)] = grant.type == .paa ? [(certificate.skid, key)]
+                : (issuer.map { $0.type == .paa ? [(certificate.issuerSKID, $0.signer)] : [] } ?? [])
+            let transcript = try signTranscript(body, paaKeys: paaKeys, administrator: nil)
+            let payload = detail.merging(["transcriptSHA256": CeremonyTranscript.sha256(try transcript.fileBytes())]) { a, _ in a }
             do {
-                try ledger.completeCeremony(ceremony, certificate: certificate, authority: authority, payload: detail)
-                return (issuedCertificate, authority, key)
+                try ledger.completeCeremony(ceremony, certificate: certificate, authority: authority, payload: payload)
+                return (issuedCertificate, authority, transcript)
             } catch LedgerError.serialCollision where attempt < 3 {
                 continue   // a fresh random serial; the colliding certificate never left the authority
             }

@@ -40,6 +40,11 @@ public enum Doctor {
             do {
                 for a in try ledger.authorities() {
                     let name = "key \(a.type.uppercased()) \"\(a.name)\""
+                    if a.isExternal { add(name, true, "external (SKID \(a.skid)): no key held by this authority"); continue }
+                    if let c = settings.custody, a.tokenLabel == c.rootTokenLabel, authority.custodiansPresent.isEmpty {
+                        add(name, true, "on the root token \"\(c.rootTokenLabel)\" (opened by \(c.quorum) of \(c.custodians.count) custodians): not checked")
+                        continue
+                    }
                     do {
                         let signer = try authority.signer(for: a)
                         let cert = try authority.inventory.certificate(of: a)

@@ -39,6 +39,14 @@ mca_p11 *mca_p11_load(const char *path, char *error, size_t error_len) {
     return m;
 }
 
+unsigned long mca_p11_reinitialize(mca_p11 *m) {
+    m->f->C_Finalize(NULL);
+    CK_C_INITIALIZE_ARGS args;
+    memset(&args, 0, sizeof args);
+    args.flags = CKF_OS_LOCKING_OK;
+    return m->f->C_Initialize(&args);
+}
+
 void mca_p11_unload(mca_p11 *m) {
     if (!m) return;
     m->f->C_Finalize(NULL);
@@ -98,6 +106,18 @@ unsigned long mca_p11_token_info(mca_p11 *m, unsigned long slot, unsigned char l
     if (rv == CKR_OK) {
         memcpy(label, info.label, 32);
         *flags = info.flags;
+    }
+    return rv;
+}
+
+unsigned long mca_p11_token_identity(mca_p11 *m, unsigned long slot, unsigned char manufacturer[32], unsigned char model[16],
+                                     unsigned char serial[16]) {
+    CK_TOKEN_INFO info;
+    CK_RV rv = m->f->C_GetTokenInfo(slot, &info);
+    if (rv == CKR_OK) {
+        memcpy(manufacturer, info.manufacturerID, 32);
+        memcpy(model, info.model, 16);
+        memcpy(serial, info.serialNumber, 16);
     }
     return rv;
 }

@@ -24,6 +24,8 @@ public struct Template: Sendable, Equatable {
     public var backdateSeconds: Int = 3600
     /// Where it was loaded from, for messages.
     public var source: String
+    /// SHA-256 (hex) of the template's text as it was read: what a ceremony transcript names.
+    public var textSHA256: String = ""
 
     public init(type: CertificateType, lifetime: Lifetime, commonNamePattern: String = "{name}",
                 vidPidEncoding: CertificateSpec.VIDPIDEncoding = .attributes, serialLength: Int = 16,

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MatterPKI
 import Yams
@@ -91,6 +92,7 @@ public enum TemplateLoader {
         }
 
         var template = Template(type: type, lifetime: lifetime, source: file)
+        template.textSHA256 = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
 
         if let (_, cn) = values["common_name"] {
             guard let pattern = cn.string else { throw fail(cn, .wrongValueType(key: "common_name", expected: "a string")) }

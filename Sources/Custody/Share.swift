@@ -100,7 +100,7 @@ public struct Share: Sendable, CustomStringConvertible, CustomDebugStringConvert
     }
 
     /// Zeroes this copy's payload (for buffers the library owns, once they are combined).
-    mutating func wipePayload() { wipe(&payload) }
+    public mutating func wipePayload() { wipe(&payload) }
 
     static func check<S: StringProtocol>(_ body: S) -> [UInt8] {
         Array(SHA256.hash(data: Array(body.utf8)).prefix(checkLength))

@@ -48,6 +48,10 @@ public protocol Ledger: Sendable {
     /// The certificate, its authority and the ceremony's completion, with one audit entry: all or nothing.
     func completeCeremony(_ ceremony: CeremonyRecord, certificate: CertificateRecord, authority: AuthorityRecord, payload: [String: String]) throws
     func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws
+    /// A ceremony run as a whole (`ceremony run`): nothing of it is recorded until every step is done; then the
+    /// ceremony, each step's certificate and authority (an audit entry each) and the transcript's anchor (an entry
+    /// `ceremony.transcript` with its SHA-256), in one transaction.
+    func recordCeremony(_ ceremony: CeremonyRecord, steps: [CeremonyStepFacts], transcriptSHA256: String) throws
     func ceremonies() throws -> [CeremonyRecord]
 
     // MARK: vendors
@@ -177,6 +181,17 @@ public struct CertificateFilter: Sendable {
 }
 
 /// One audit entry as the log holds it (the payload as its canonical text).
+/// One step of a ceremony run: what it made and what its audit entry says.
+public struct CeremonyStepFacts: Sendable {
+    public var action: String
+    public var certificate: CertificateRecord
+    public var authority: AuthorityRecord
+    public var payload: [String: String]
+    public init(action: String, certificate: CertificateRecord, authority: AuthorityRecord, payload: [String: String]) {
+        self.action = action; self.certificate = certificate; self.authority = authority; self.payload = payload
+    }
+}
+
 public struct AuditLogEntry: Equatable, Sendable, Codable {
     public let seq: Int64
     public let at: Date

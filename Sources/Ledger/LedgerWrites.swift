@@ -43,6 +43,21 @@ extension LedgerEngine {
         }
     }
 
+    public func recordCeremony(_ ceremony: CeremonyRecord, steps: [CeremonyStepFacts], transcriptSHA256: String) throws {
+        let at = now()
+        try writeTransaction(audited: true) { tx in
+            try tx.upsert("ceremonies", columns: CeremonyRecord.columns, values: ceremony.values)
+            for (n, step) in steps.enumerated() {
+                try tx.insert("authorities", columns: AuthorityRecord.columns, rows: [step.authority.values])
+                try tx.appendCertificates([step.certificate], at: at, actor: ceremony.actor, action: step.action,
+                                          payload: ceremony.completionPayload(step.payload.merging(["step": String(n + 1)]) { a, _ in a },
+                                                                              certificate: step.certificate, authority: step.authority))
+            }
+            try tx.appendAudit(at: at, actor: ceremony.actor, action: "ceremony.transcript",
+                               payload: ["ceremony": ceremony.id, "transcriptSHA256": transcriptSHA256, "steps": String(steps.count)])
+        }
+    }
+
     public func failCeremony(_ ceremony: CeremonyRecord, reason: String) throws {
         let at = now()
         try writeTransaction(audited: true) { tx in

@@ -82,6 +82,23 @@ public final class PKCS11Module: @unchecked Sendable {
         }
     }
 
+    /// Finalises and initialises Cryptoki again, so that a module that creates its free slot at initialisation
+    /// (SoftHSM2) offers another one. Every session of the process is closed by it: only `init` calls it, before
+    /// any pool is open.
+    public func rescanSlots() throws {
+        try PKCS11Error.check(mca_p11_reinitialize(handle), "C_Initialize")
+    }
+
+    /// What identifies a token to an auditor: manufacturer, model and serial number (CK_TOKEN_INFO).
+    public struct TokenIdentity: Sendable, Codable, Equatable { public let label, manufacturer, model, serial: String }
+
+    public func identity(label: String) throws -> TokenIdentity {
+        var manufacturer = [UInt8](repeating: 0, count: 32), model = [UInt8](repeating: 0, count: 16), serial = [UInt8](repeating: 0, count: 16)
+        try PKCS11Error.check(mca_p11_token_identity(handle, try slot(label: label), &manufacturer, &model, &serial), "C_GetTokenInfo")
+        let text = { (b: [UInt8]) in String(decoding: b, as: UTF8.self).trimmingCharacters(in: .whitespaces.union(.controlCharacters)) }
+        return TokenIdentity(label: label, manufacturer: text(manufacturer), model: text(model), serial: text(serial))
+    }
+
     public func slot(label: String) throws -> UInt {
         guard let s = try slots().first(where: { $0.initialized && $0.label == label }) else { throw PKCS11LoadError.tokenNotFound(label: label) }
         return s.id

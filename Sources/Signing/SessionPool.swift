@@ -22,18 +22,24 @@ public final class SessionPool: @unchecked Sendable {
     /// How long `withSession` waits for a free session.
     public let waitTimeout: Double
     private let readWrite: Bool
-    /// Kept in memory only, to log in again after the token dropped the login; nil for a read-only public pool.
+    /// Kept in memory only, to log in again after the token dropped the login; nil for a read-only public pool, and
+    /// for a pool that must not keep its PIN (the root token's, rebuilt from custodian shares and wiped at once).
     private let pin: [UInt8]?
+    public let isLoggedIn: Bool
     private var free: [UInt]
     private var open: Set<UInt>
     private let condition = NSCondition()
 
     /// Opens `size` sessions and logs in with `pin` (the login applies to every session of this process). With a
     /// nil `pin` the sessions are not logged in: they see public objects only (public keys, for verification).
-    public init(module: PKCS11Module, tokenLabel: String, pin: [UInt8]?, size: Int = 4, readWrite: Bool = true, waitTimeout: Double = 30) throws {
+    /// With `retainPIN: false` the PIN is used for the login and not kept: a session the token drops is not logged
+    /// in again (the caller asks for the shares again instead).
+    public init(module: PKCS11Module, tokenLabel: String, pin: [UInt8]?, size: Int = 4, readWrite: Bool = true, waitTimeout: Double = 30,
+                retainPIN: Bool = true) throws {
         self.module = module
         self.tokenLabel = tokenLabel
-        self.pin = pin
+        self.pin = retainPIN ? pin : nil
+        isLoggedIn = pin != nil
         self.readWrite = readWrite
         self.waitTimeout = waitTimeout
         slot = try module.slot(label: tokenLabel)
@@ -50,8 +56,6 @@ public final class SessionPool: @unchecked Sendable {
     }
 
     deinit { open.forEach(module.closeSession) }
-
-    public var isLoggedIn: Bool { pin != nil }
 
     /// CKR_ values after which a fresh, logged-in session is worth one more try.
     static let recoverable: Set<UInt> = [0xB0 /* SESSION_CLOSED */, 0xB3 /* SESSION_HANDLE_INVALID */, 0x101 /* USER_NOT_LOGGED_IN */,

@@ -27,13 +27,14 @@ struct CRLPublish: ParsableCommand {
         abstract: "Sign a CRL for every PAA (its revoked PAIs) and PAI (its revoked DACs) and write them to <home>/crl/.",
         discussion: "Each CRL is linted against the Matter CRL profile on its exact bytes, signed by the CA's token key (or its delegated CRL signer), recorded in the ledger with its cRLNumber and digest, then written. The server serves them at /crl/<issuer SKID>.crl.")
     @OptionGroup var options: HomeOptions
+    @OptionGroup var custody: CustodyOptions
     @OptionGroup var template: CRLTemplateOption
     @Option(help: "Only this PAA or PAI (SKID or name).") var ca: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let t = try template.load()
-        let authority = try options.open()
+        let authority = try options.open(custody: custody)
         let published: [PublishedCRL]
         do { published = try authority.publishCRLs(template: t, only: ca) } catch { throw CLIExit.refused(oneLine(error)) }
         try? authority.checkpoint()
@@ -86,12 +87,13 @@ struct CRLSignerCreate: ParsableCommand {
         abstract: "Generate a CRL-signer key in the token and certify it with a PAA's or PAI's token key (cA FALSE, keyUsage cRLSign).",
         discussion: "Later `crl publish` runs sign that CA's CRL with the delegate: an indirect CRL with certificateIssuer on every entry.")
     @OptionGroup var options: HomeOptions
+    @OptionGroup var custody: CustodyOptions
     @Option(help: "The PAA or PAI the signer signs CRLs for (SKID or name).") var ca: String
     @Option(help: "Common name of the signer's certificate.") var cn: String
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let authority = try options.open()
+        let authority = try options.open(custody: custody)
         let result: CeremonyResult
         do { result = try authority.createCRLSigner(ca: ca, name: cn) } catch { throw CLIExit.refused(oneLine(error)) }
         try report(result, json: json)

@@ -14,17 +14,49 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Token label.") var tokenLabel = "matter-ca"
     @Option(help: ArgumentHelp("A shared PostgreSQL ledger instead of the home's SQLite file: postgres://user@host:port/database (password from MATTER_CA_LEDGER_PASSWORD or MATTER_CA_LEDGER_PASSWORD_FILE).", valueName: "url"))
     var ledger: String?
+    @Option(help: "Custodians of the root token that holds the PAA keys: its PIN is split so that no one person knows it.") var custodians: Int?
+    @Option(help: "How many custodians' shares open the root token (with --custodians).") var quorum: Int?
+    @Option(help: "The custodians' IDs, comma-separated, in share order (default c1,c2,…).") var custodianIds: String?
+    @Option(help: "One file per custodian for its share, in order, each in a folder of its own (default: shown on the terminal one at a time).")
+    var shareFile: [String] = []
+    @Option(help: "Label of the root token (with --custodians).") var rootTokenLabel = "matter-ca-root"
 
     func run() throws {
         let home = options.authorityHome
         if let ledger, !LedgerLocation.isPostgres(ledger) { throw CLIExit.unreadable("--ledger must be a postgres:// URL") }
         guard !home.exists else { throw CLIExit.refused(AuthorityError.homeExists(home.root.path).description) }
+        let custody = try custodyRequest(home: home)
         let pin = try Secrets.pin("MATTER_CA_PIN", prompt: "New token user PIN")
         let so = try Secrets.pin("MATTER_CA_SO_PIN", prompt: "New token security-officer PIN")
         do {
-            let s = try Authority.initialize(home: home, pin: pin, soPIN: so, module: options.pkcs11Module, tokenLabel: tokenLabel, ledgerURL: ledger)
+            let s = try Authority.initialize(home: home, pin: pin, soPIN: so, module: options.pkcs11Module, tokenLabel: tokenLabel, ledgerURL: ledger,
+                                             custody: custody)
             writeStdout("initialised \(home.root.path): token \"\(s.tokenLabel)\" (\(s.pkcs11Module)), ledger \(s.ledgerURL ?? home.ledger.path)\n")
-        } catch { throw CLIExit.refused(oneLine(error)) }
+            if let c = s.custody {
+                writeStdout("root token \"\(c.rootTokenLabel)\" for PAA keys: \(c.quorum) of \(c.custodians.count) custodians (\(c.custodians.joined(separator: ", "))), share set \(c.setID)\n")
+            }
+        } catch let e as CLIExit { throw e } catch { throw CLIExit.refused(oneLine(error)) }
+    }
+
+    /// `--custodians N --quorum M`: checked (and the share destinations judged) before anything is made.
+    private func custodyRequest(home: AuthorityHome) throws -> Authority.CustodyRequest? {
+        guard let n = custodians else {
+            guard quorum == nil, custodianIds == nil, shareFile.isEmpty else { throw CLIExit.unreadable("--quorum, --custodian-ids and --share-file go with --custodians") }
+            return nil
+        }
+        guard let m = quorum else { throw CLIExit.unreadable("--custodians needs --quorum") }
+        guard (1...255).contains(n), (1...n).contains(m), m >= 2 || n == 1 else {
+            throw CLIExit.unreadable("--quorum \(m) of --custodians \(n): the quorum must be 2…\(max(n, 2)) (1 only for a single custodian)")
+        }
+        let ids = custodianIds.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? (1...n).map { "c\($0)" }
+        guard ids.count == n, Set(ids).count == n, !ids.contains("") else { throw CLIExit.unreadable("--custodian-ids must name \(n) distinct custodians") }
+        guard rootTokenLabel != tokenLabel else { throw CLIExit.unreadable("--root-token-label must differ from --token-label") }
+        try ShareInput.checkDestinations(shareFile, custodians: n, home: home.root)
+        let files = shareFile
+        return Authority.CustodyRequest(custodians: ids, quorum: m, rootTokenLabel: rootTokenLabel) { shares in
+            try ShareInput.deliver(shares, ids: ids, files: files)
+        }
     }
 }
 
@@ -35,6 +67,7 @@ struct PAACommand: ParsableCommand {
 struct PAACreate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Generate a PAA key in the token and self-sign the PAA (a key ceremony).")
     @OptionGroup var options: HomeOptions
+    @OptionGroup var custody: CustodyOptions
     @Option(help: "Common name.") var cn: String
     @Option(help: "VID for a VID-scoped PAA (hex); none by default.") var vid: String?
     @Option(help: "Lifetime in days (default: Templates/paa.yaml).") var lifetimeDays: Int?
@@ -46,7 +79,7 @@ struct PAACreate: ParsableCommand {
         guard !(noExpiry && lifetimeDays != nil) else { throw CLIExit.unreadable("--lifetime-days and --no-expiry exclude each other") }
         if let d = lifetimeDays, d < 1 { throw CLIExit.unreadable("--lifetime-days must be at least 1") }
         let lifetime: Template.Lifetime? = noExpiry ? .noWellDefinedExpiry : lifetimeDays.map { .days($0) }
-        let authority = try options.open()
+        let authority = try options.open(custody: custody)
         let result: CeremonyResult
         do { result = try authority.createPAA(name: cn, vid: v, lifetime: lifetime) } catch { throw CLIExit.refused(oneLine(error)) }
         try report(result, json: json)
@@ -54,12 +87,13 @@ struct PAACreate: ParsableCommand {
 }
 
 struct PAICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pai", abstract: "PAI ceremonies.", subcommands: [PAIIssue.self])
+    static let configuration = CommandConfiguration(commandName: "pai", abstract: "PAI ceremonies.", subcommands: [PAIIssue.self, PAICSR.self, PAIImport.self])
 }
 
 struct PAIIssue: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "issue", abstract: "Generate a PAI key in the token and sign the PAI with a PAA's token key.")
     @OptionGroup var options: HomeOptions
+    @OptionGroup var custody: CustodyOptions
     @Option(help: "The PAA: SKID or name.") var paa: String
     @Option(help: "VID (hex).") var vid: String
     @Option(help: "PID (hex), for a PAI scoped to one product.") var pid: String?
@@ -69,7 +103,7 @@ struct PAIIssue: ParsableCommand {
     func run() throws {
         let v: VendorID = try InputFiles.matterID(vid, "--vid")
         let p: ProductID? = try pid.map { try InputFiles.matterID($0, "--pid") }
-        let authority = try options.open()
+        let authority = try options.open(custody: custody)
         let result: CeremonyResult
         do { result = try authority.issuePAI(paa: paa, vid: v, pid: p, name: cn) } catch { throw CLIExit.refused(oneLine(error)) }
         try report(result, json: json)

@@ -10,11 +10,15 @@ struct HomeOptions: ParsableArguments {
     var authorityHome: AuthorityHome { AuthorityHome(explicit: home) }
 
     /// The authority, logged in with MATTER_CA_PIN, MATTER_CA_PIN_FILE or a prompt.
-    func open() throws -> Authority {
+    /// With custodians, a PAA key on the root token is opened by shares from `custody`'s files or the terminal.
+    func open(custody: CustodyOptions? = nil) throws -> Authority {
         let h = authorityHome
         guard h.exists else { throw CLIExit.refused(AuthorityError.notInitialized(h.root.path).description) }
         let pin = try Secrets.pin("MATTER_CA_PIN", prompt: "Token user PIN")
-        do { return try Authority(home: h, pin: pin, moduleOverride: pkcs11Module) } catch { throw CLIExit.refused(oneLine(error)) }
+        let authority: Authority
+        do { authority = try Authority(home: h, pin: pin, moduleOverride: pkcs11Module) } catch { throw CLIExit.refused(oneLine(error)) }
+        authority.shareSource = ShareInput.source(files: custody?.shareFiles ?? [])
+        return authority
     }
 
     /// The ledger alone (no token, no PIN): for the inventory and the vendor registry.

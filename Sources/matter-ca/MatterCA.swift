@@ -1,4 +1,5 @@
 import ArgumentParser
+import Authority
 import Foundation
 
 struct MatterCA: ParsableCommand {
@@ -6,7 +7,8 @@ struct MatterCA: ParsableCommand {
         commandName: "matter-ca",
         abstract: "A Matter device-attestation authority: PAA → PAI → DAC issuance, lint and verification.",
         discussion: "Exit codes: 0 ok, 1 refused or failed check, 2 usage error or unreadable input.",
-        subcommands: [InitCommand.self, PAACommand.self, PAICommand.self, VendorCommand.self, DACCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self,
+        version: Authority.version,
+        subcommands: [InitCommand.self, PAACommand.self, PAICommand.self, CeremonyCommand.self, VendorCommand.self, DACCommand.self, ListCommand.self, ShowCommand.self, ExportCommand.self,
                       RevokeCommand.self, CRLCommand.self, AuditCommand.self, LedgerCommand.self, DoctorCommand.self, ServeCommand.self, LintCommand.self, VerifyCommand.self, DevCommand.self])
 }
 

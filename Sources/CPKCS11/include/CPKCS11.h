@@ -38,6 +38,11 @@ const char *mca_p11_rv_name(unsigned long rv);
 unsigned long mca_p11_slots(mca_p11 *m, int token_present, unsigned long *slots, unsigned long *count);
 /// Token label (32 bytes, space padded, not terminated) and flags.
 unsigned long mca_p11_token_info(mca_p11 *m, unsigned long slot, unsigned char label[32], unsigned long *flags);
+/* C_Finalize then C_Initialize: SoftHSM2 offers a new free slot only when initialised again. */
+unsigned long mca_p11_reinitialize(mca_p11 *m);
+/* Manufacturer, model and serial number of the token in `slot` (blank-padded, as CK_TOKEN_INFO has them). */
+unsigned long mca_p11_token_identity(mca_p11 *m, unsigned long slot, unsigned char manufacturer[32], unsigned char model[16],
+                                     unsigned char serial[16]);
 unsigned long mca_p11_init_token(mca_p11 *m, unsigned long slot, const unsigned char *so_pin, unsigned long so_pin_len,
                                  const unsigned char label[32]);
 unsigned long mca_p11_open_session(mca_p11 *m, unsigned long slot, int read_write, unsigned long *session);
