@@ -50,7 +50,8 @@ extension Authority {
     }
 
     func publishOnce(template: CRLTemplate, only caKey: String?) throws -> [PublishedCRL] {
-        var cas = try ledger.authorities(type: "paa") + ledger.authorities(type: "pai")
+        // An external PAA's CRL is its operator's to publish: no key for it here.
+        var cas = try (ledger.authorities(type: "paa") + ledger.authorities(type: "pai")).filter { !$0.isExternal }
         if let caKey {
             cas = cas.filter { $0.skid == caKey.uppercased() || $0.name == caKey }
             guard !cas.isEmpty else { throw CRLPublicationError.unknownCA(caKey) }

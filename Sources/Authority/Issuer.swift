@@ -12,6 +12,7 @@ extension Authority {
     /// (the builder refuses a key that is not the issuer certificate's).
     public func issuerContext(for grant: Grant, signer override: (any Signer)? = nil) throws -> IssuerContext? {
         guard let issuer = grant.issuer else { return nil }
+        if override == nil { try refuseIfExternal(issuer) }
         if override == nil, let cached = issuers.get(issuer.skid) { return cached }
         let type: CertificateType = issuer.type == "paa" ? .paa : .pai
         let context = try IssuerContext(certificate: try inventory.certificate(of: issuer), type: type, signer: try override ?? signer(for: issuer))

@@ -62,7 +62,8 @@ public enum AuthorityServer {
             var config = options.verifier
             if options.trustOwnPAAs {
                 let inventory = owner.inventory
-                config.extraPAAs = try owner.ledger.authorities(type: "paa").map { (try inventory.certificate(of: $0), "ledger PAA \($0.name)") }
+                // An external PAA (above an imported PAI) is trusted for that chain only, not as one of ours.
+                config.extraPAAs = try owner.ledger.authorities(type: "paa").filter { !$0.isExternal }.map { (try inventory.certificate(of: $0), "ledger PAA \($0.name)") }
             }
             let (v, skipped) = try config.make(cache: PAICache())
             return (v, skipped)
