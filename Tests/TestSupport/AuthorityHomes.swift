@@ -69,11 +69,11 @@ public struct TestHome: Sendable {
     }
 
     /// pkcs11-tool (OpenSC) on the home's token, logged in; the PIN goes in through a terminal (script), never argv.
-    public func pkcs11Tool(_ args: [String]) throws -> String {
+    public func pkcs11Tool(_ args: [String], loginPIN: String? = nil) throws -> String {
         let cmd = "(sleep 1; printf '%s\\n' \"$PIN\"; sleep 4) | SOFTHSM2_CONF=\"$CONF\" script -qec \"pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --login \(args.joined(separator: " "))\" /dev/null"
         // script(1) runs it on a terminal, which ends lines with CR LF; the stdin kept open a while so that script
         // does not hang up on pkcs11-tool before it has listed everything.
-        return try CLI.exec("/bin/sh", ["-c", cmd], environment: ["PIN": pin, "CONF": root.appendingPathComponent("softhsm2.conf").path])
+        return try CLI.exec("/bin/sh", ["-c", cmd], environment: ["PIN": loginPIN ?? pin, "CONF": root.appendingPathComponent("softhsm2.conf").path])
             .output.replacingOccurrences(of: "\r", with: "")
     }
 }
