@@ -7,110 +7,13 @@ import TestSupport
 /// PAA operator (openssl ca with the SDK's test PAA NoVID key) signs it, `pai import` accepts it only when everything
 /// matches, and DACs batched under it are accepted by the SDK's own DefaultDACVerifier.
 @Suite(.enabled(if: TestHome.softHSMAvailable, TestHome.softHSMMissing)) struct ExternalPAATests {
-    static let noVIDSKID = "785CE705B86B8F4E6FC793AA60CB43EA696882D5"
-    static let paiExtensions = ["basicConstraints = critical,CA:TRUE,pathlen:0", "keyUsage = critical,keyCertSign,cRLSign",
-                                "subjectKeyIdentifier = hash", "authorityKeyIdentifier = keyid:always"]
-
-    /// The PAA operator: `openssl ca` with its own database. PAIs are backdated a day and do not expire: the DAC
-    /// template backdates an hour and gives no expiry, and a DAC's validity must fall within its PAI's.
-    struct PAAOperator {
-        let dir: URL
-        init() throws {
-            dir = try CLI.tempDirectory("paa-operator")
-            try Data().write(to: dir.appendingPathComponent("index.txt"))
-            let conf = """
-                oid_section = matter_oids
-                [matter_oids]
-                matterVID = 1.3.6.1.4.1.37244.2.1
-                matterPID = 1.3.6.1.4.1.37244.2.2
-                [ca]
-                default_ca = op
-                [op]
-                database = \(dir.path)/index.txt
-                new_certs_dir = \(dir.path)
-                serial = \(dir.path)/serial
-                default_md = sha256
-                policy = any
-                unique_subject = no
-                email_in_dn = no
-                [any]
-                commonName = supplied
-                matterVID = optional
-                matterPID = optional
-                """
-            try Data(conf.utf8).write(to: dir.appendingPathComponent("ca.cnf"))
-        }
-
-        /// Signs `csr` as a PAI with `extensions`; `subject` replaces the request's subject.
-        func sign(_ csr: URL, paa: URL, key: URL, extensions: [String] = ExternalPAATests.paiExtensions, subject: String? = nil) throws -> URL {
-            let name = UUID().uuidString
-            let serial = "4" + (0..<31).map { _ in String("0123456789ABCDEF".randomElement()!) }.joined()
-            try Data((serial + "\n").utf8).write(to: dir.appendingPathComponent("serial"))
-            let ext = dir.appendingPathComponent("\(name).ext")
-            try Data(("[pai]\n" + extensions.joined(separator: "\n") + "\n").utf8).write(to: ext)
-            let out = dir.appendingPathComponent("\(name).pem")
-            let start = Self.time(Date().addingTimeInterval(-86400)), end = "99991231235959Z"
-            let r = try CLI.exec("openssl", ["ca", "-batch", "-config", dir.appendingPathComponent("ca.cnf").path, "-cert", paa.path, "-keyfile", key.path,
-                                             "-in", csr.path, "-out", out.path, "-startdate", start, "-enddate", end, "-extfile", ext.path,
-                                             "-extensions", "pai", "-preserveDN", "-notext", "-md", "sha256"] + (subject.map { ["-subj", $0] } ?? []))
-            guard r.status == 0 else { throw TestHome.Failure(description: "openssl ca: \(r.output)") }
-            return out
-        }
-
-        static func time(_ d: Date) -> String {
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC"); f.dateFormat = "yyyyMMddHHmmss'Z'"
-            return f.string(from: d)
-        }
-
-        /// A self-signed PAA of the operator's own (openssl), with `extensions`.
-        func makePAA(_ cn: String, extensions: [String]) throws -> (cert: URL, key: URL) {
-            let key = dir.appendingPathComponent("\(cn)-\(UUID().uuidString).key"), cert = dir.appendingPathComponent("\(cn)-\(UUID().uuidString).pem")
-            #expect(try CLI.exec("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.path]).status == 0)
-            let r = try CLI.exec("openssl", ["req", "-x509", "-new", "-key", key.path, "-subj", "/CN=\(cn)", "-days", "3650", "-set_serial", "0x1234",
-                                             "-nodes"] + extensions.flatMap { ["-addext", $0.replacingOccurrences(of: " = ", with: "=")] } + ["-out", cert.path])
-            guard r.status == 0 else { throw TestHome.Failure(description: "openssl req -x509: \(r.output)") }
-            return (cert, key)
-        }
-    }
-
-    /// `pai csr` through the CLI; the request file and the command's JSON.
+    static let noVIDSKID = ExternalPAA.noVIDSKID
+    static let paiExtensions = ExternalPAA.paiExtensions
     static func request(_ h: TestHome, cn: String, vid: String = "FFF1", pid: String? = nil) throws -> (csr: URL, json: [String: Any]) {
-        let csr = h.root.appendingPathComponent("\(UUID().uuidString).csr")
-        let j = try h.json(["pai", "csr", "--vid", vid, "--cn", cn, "--out", csr.path] + (pid.map { ["--pid", $0] } ?? [])) as! [String: Any]
-        return (csr, j)
+        try ExternalPAA.request(h, cn: cn, vid: vid, pid: pid)
     }
-
-    /// SoftHSM2 keeps each token object in a file: names and bytes of all of them, to show the token did not change
-    /// (token.object, the token's own record, changes at every login).
-    static func tokenState(_ h: TestHome) throws -> [String: Data] {
-        let dir = h.root.appendingPathComponent("tokens")
-        var out: [String: Data] = [:]
-        for case let path as String in FileManager.default.enumerator(atPath: dir.path)! where path.hasSuffix(".object") && !path.hasSuffix("token.object") {
-            out[path] = try Data(contentsOf: dir.appendingPathComponent(path))
-        }
-        return out
-    }
-
-    /// A home with "Ext PAI" (VID FFF1) imported under the SDK's PAA NoVID, its SKID chosen by the PAA operator
-    /// (not the key's hash), and a vendor FFF1 (PID 8000) served by it.
-    static func importedHome() throws -> (home: TestHome, pai: String, op: PAAOperator) {
-        let h = try TestHome()
-        let op = try PAAOperator()
-        let (csr, req) = try request(h, cn: "Ext PAI")
-        let chosenSKID = (0..<20).map { _ in String(format: "%02X", UInt8.random(in: 0...255)) }.joined()
-        #expect(chosenSKID != req["keyID"] as? String)
-        let cert = try op.sign(csr, paa: SDKTrustFixtures.paaNoVIDCert, key: SDKTrustFixtures.paaNoVIDKey,
-                               extensions: paiExtensions.map { $0.hasPrefix("subjectKeyIdentifier") ? "subjectKeyIdentifier = \(chosenSKID)" : $0 })
-        let j = try h.json(["pai", "import", cert.path, "--paa-cert", SDKTrustFixtures.paaNoVIDCert.path]) as! [String: Any]
-        #expect(j["skid"] as? String == chosenSKID && j["paa"] as? String == noVIDSKID)
-        #expect(j["paaImported"] as? Bool == true && j["keyIDChanged"] as? Bool == true && j["name"] as? String == "Ext PAI")
-        let registry = try CLI.tempDirectory("registry")
-        try Data("vid: FFF1\nname: External chain vendor\nproducts: [\"8000\"]\npais: [\"Ext PAI\"]\n".utf8).write(to: registry.appendingPathComponent("fff1.yaml"))
-        let r = try h.run(["vendor", "import", registry.path])
-        #expect(r.status == 0, "\(r.output)")
-        return (h, chosenSKID, op)
-    }
+    static func tokenState(_ h: TestHome) throws -> [String: Data] { try ExternalPAA.tokenState(h) }
+    static func importedHome() throws -> (home: TestHome, pai: String, op: ExternalPAA.Operator) { try ExternalPAA.importedHome() }
 
     @Test(.enabled(if: SharedVectors.available, SharedVectors.skipReason))
     func csrIsSignedByTheTokenKeyAndImportedPAIIssuesDACsTheSDKAccepts() throws {
@@ -191,7 +94,7 @@ import TestSupport
     @Test(.enabled(if: SharedVectors.available, SharedVectors.skipReason))
     func everyMismatchIsRefusedPreciselyAndChangesNothing() throws {
         let h = try TestHome()
-        let op = try PAAOperator()
+        let op = try ExternalPAA.Operator()
         let (csr, _) = try Self.request(h, cn: "Scoped PAI", pid: "8000")
         let paa = SDKTrustFixtures.paaNoVIDCert, paaKey = SDKTrustFixtures.paaNoVIDKey
         let vidOID = "1.3.6.1.4.1.37244.2.1", pidOID = "1.3.6.1.4.1.37244.2.2"
