@@ -26,10 +26,10 @@ import TestSupport
         let subject = try CLI.exec("openssl", ["req", "-noout", "-subject", "-nameopt", "oid,sep_comma_plus", "-in", csr.path]).stdout
         #expect(subject.contains("2.5.4.3=Checked PAI") && subject.contains("1.3.6.1.4.1.37244.2.1=FFF1") && subject.contains("1.3.6.1.4.1.37244.2.2=8000"), "\(subject)")
         #expect((req["keyLabel"] as? String)?.hasSuffix("(request \(req["request"] as! String))") == true)
-        let state = try h0.ledgerState(), token = try Self.tokenState(h0)
+        let state = try ExternalPAA.ledgerState(h0), token = try Self.tokenState(h0)
         let again = try h0.run(["pai", "csr", "--vid", "FFF1", "--cn", "Checked PAI", "--out", csr.path])
         #expect(again.status == 1 && again.stderr.contains("exists; refusing to overwrite it"), "\(again.output)")
-        #expect(try h0.ledgerState() == state && Self.tokenState(h0) == token)
+        #expect(try ExternalPAA.ledgerState(h0) == state && Self.tokenState(h0) == token)
 
         let (h, pai, _) = try Self.importedHome()
         let out = h.root.appendingPathComponent("dacs")
@@ -74,12 +74,12 @@ import TestSupport
     @Test(.enabled(if: SharedVectors.available, SharedVectors.skipReason))
     func externalPAASignsNothingHereAndIsFoundByTheNextImport() throws {
         let (h, _, op) = try Self.importedHome()
-        let state = try h.ledgerState(), token = try Self.tokenState(h)
+        let state = try ExternalPAA.ledgerState(h), token = try Self.tokenState(h)
         let r = try h.run(["pai", "issue", "--paa", Self.noVIDSKID, "--vid", "FFF1", "--cn", "Local PAI"])
         #expect(r.status == 1 && r.stderr.contains("PAA \(Self.noVIDSKID)") && r.stderr.contains("is external: its key is not held by this authority"), "\(r.output)")
         let s = try h.run(["crl", "signer", "create", "--ca", Self.noVIDSKID, "--cn", "Signer"])
         #expect(s.status != 0 && s.stderr.contains("is external"), "\(s.output)")
-        #expect(try h.ledgerState() == state && Self.tokenState(h) == token)
+        #expect(try ExternalPAA.ledgerState(h) == state && Self.tokenState(h) == token)
 
         // A second PAI under the same PAA: the ledger already holds it, so no --paa-cert; SKID by hash, CKA_ID unchanged.
         let (csr, req) = try Self.request(h, cn: "Second PAI", vid: "FFF1", pid: "8000")
@@ -128,13 +128,13 @@ import TestSupport
             ("a PAA neither given nor in the ledger", try op.sign(csr, paa: paa, key: paaKey), nil,
              "(chain): no PAA with SKID \(Self.noVIDSKID) (the PAI's AKID) in the ledger"),
         ]
-        let state = try h.ledgerState(), token = try Self.tokenState(h)
+        let state = try ExternalPAA.ledgerState(h), token = try Self.tokenState(h)
         for (name, cert, paaCert, message) in cases {
             let r = try h.run(["pai", "import", cert.path] + (paaCert.map { ["--paa-cert", $0.path] } ?? []))
             #expect(r.status == 1, "\(name): \(r.output)")
             #expect(r.stderr.contains("pai import refused \(message)") && r.stderr.contains("nothing was recorded"), "\(name): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(name): one line: \(r.stderr)")
-            #expect(try h.ledgerState() == state, "\(name) changed the ledger")
+            #expect(try ExternalPAA.ledgerState(h) == state, "\(name) changed the ledger")
             #expect(try Self.tokenState(h) == token, "\(name) changed the token")
         }
         // The request is intact after all of that: its right certificate imports.

@@ -78,6 +78,13 @@ public enum ExternalPAA {
         return (csr, j)
     }
 
+    /// `TestHome.ledgerState()` and the signed checkpoints and vendors besides: everything a refusal must leave as it was.
+    public static func ledgerState(_ h: TestHome) throws -> String {
+        let extra = try CLI.exec("sqlite3", [h.root.appendingPathComponent("ledger.sqlite").path,
+                                             "SELECT (SELECT COUNT(*) FROM audit_checkpoints), (SELECT COUNT(*) FROM vendors), (SELECT COUNT(*) FROM batches);"]).stdout
+        return try h.ledgerState() + extra
+    }
+
     /// SoftHSM2 keeps each token object in a file: names and bytes of all of them, to show the token did not change
     /// (token.object, the token's own record, changes at every login).
     public static func tokenState(_ h: TestHome) throws -> [String: Data] {
