@@ -65,7 +65,7 @@ extension Authority {
         try destroyKeysOfInterruptedRuns(console)
         let id = UUID().uuidString, started = clock()
         let journal = home.transcripts.appendingPathComponent("\(id).pending")
-        var generated: [PKCS11Signer] = []
+        var generated: [(key: PKCS11Signer, token: String)] = []
         var made: [(step: CeremonyStepFacts, issued: IssuedCertificate, key: PKCS11Signer)] = []
         var transcriptSteps: [CeremonyTranscript.Step] = []
         var paaSigners: [(skid: String, signer: any Signer)] = []
@@ -86,8 +86,8 @@ extension Authority {
                 let keyLabel = "\(grant.type == .crlSigner ? "CRL signer" : grant.type.rawValue.uppercased()) \(grant.name)"
                 let key: PKCS11Signer
                 do { key = try PKCS11Signer.generate(pool: keyPool, label: keyLabel) } catch { throw AuthorityError.from(error) }
-                generated.append(key)
-                try FileOutput.write(Data(generated.map { "\($0.keyDescription)\t\($0.keyID.hexString)\t\(keyPool.tokenLabel)" }.joined(separator: "\n").utf8),
+                generated.append((key, keyPool.tokenLabel))
+                try FileOutput.write(Data(generated.map { "\($0.key.keyDescription)\t\($0.key.keyID.hexString)\t\($0.token)" }.joined(separator: "\n").utf8),
                                      to: journal, mode: 0o600)
                 let issued = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
                 let certificate = record(issued, grant: grant)
@@ -125,7 +125,7 @@ extension Authority {
             return finish(id: id, made: made.map { ($0.step.authority, $0.issued) }, transcript: bytes, sha: sha)
         } catch {
             // Nothing was committed: every key this run generated goes (last first), then its journal.
-            for key in generated.reversed() { try? key.destroy() }
+            for g in generated.reversed() { try? g.key.destroy() }
             try? FileManager.default.removeItem(at: journal)
             throw error
         }

@@ -60,7 +60,7 @@ public struct CeremonyScript: Sendable {
     ]
 
     public static func parse(_ text: String) throws -> CeremonyScript {
-        func fail(_ node: Node?, _ problem: String) -> ParseError { ParseError(line: (node?.mark?.line ?? 0) + 1, problem: problem) }
+        func fail(_ node: Node?, _ problem: String) -> ParseError { ParseError(line: node?.mark?.line ?? 1, problem: problem) }
         let root: Node
         do {
             guard let r = try Yams.compose(yaml: text) else { throw ParseError(line: 1, problem: "the file is empty") }
@@ -124,7 +124,7 @@ public struct CeremonyScript: Sendable {
             let pin = try string(map, "template_sha256", required: false)?.lowercased()
             if let pin, pin.count != 64 || !pin.allSatisfy(\.isHexDigit) { throw fail(map["template_sha256"], "\"template_sha256\" must be 64 hex digits") }
             steps.append(Step(request: IssueRequest(kind, name: stepName), template: try string(map, "template", required: false),
-                              templateSHA256: pin, line: (node.mark?.line ?? 0) + 1))
+                              templateSHA256: pin, line: node.mark?.line ?? 1))
         }
         let sha = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
         return CeremonyScript(name: name, administrator: administrator, witness: witness, custodians: custodians, steps: steps, sha256: sha)

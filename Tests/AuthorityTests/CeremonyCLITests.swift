@@ -1,3 +1,4 @@
+import Authority
 import Foundation
 import MatterPKI
 import Testing
@@ -30,8 +31,12 @@ import TestSupport
         // Transcripts name the key and its attributes.
         let transcripts = try FileManager.default.contentsOfDirectory(atPath: home.root.appendingPathComponent("ceremonies").path)
         #expect(transcripts.count == 2)
-        let t = try String(contentsOf: home.root.appendingPathComponent("ceremonies").appendingPathComponent(transcripts[0]), encoding: .utf8)
-        #expect(t.contains("CKA_SENSITIVE=TRUE CKA_EXTRACTABLE=FALSE"))
+        for name in transcripts {
+            let t = try JSONDecoder().decode(CeremonyTranscript.self, from: Data(contentsOf: home.root.appendingPathComponent("ceremonies").appendingPathComponent(name)))
+            #expect(t.body.steps.map(\.key.attributes) == [["CKA_SENSITIVE": true, "CKA_EXTRACTABLE": false]])
+            // Signed by the PAA: the new one, or the one that signed the PAI.
+            #expect(t.signatures.map(\.role) == ["paa"] && t.signatures[0].keySKID == paa)
+        }
         #expect(try home.run(["audit", "verify"]).stdout.contains("audit log intact: 5 entries"))
     }
 

@@ -16,7 +16,13 @@ public final class TmuxSession: @unchecked Sendable {
         socket = try CLI.tempDirectory("tmux").appendingPathComponent("sock").path
         let exports = environment.map { "export \($0.key)=\(Self.quoted($0.value));" }.joined(separator: " ")
         let line = "\(exports) \(command); echo \"[exit $?]\"; sleep 600"
-        try tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", "/bin/sh", "-c", line])
+        // The server forks off the first client and keeps every descriptor it inherited: its output goes to
+        // /dev/null, and descriptors above 2 (pipes of other tests' children, open in this process) are closed first,
+        // or a reader waiting for their end would wait as long as the server lives.
+        let start = ["/usr/bin/tmux", "-S", socket, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", "/bin/sh", "-c", line]
+        let closeInherited = #"for fd in $(ls /proc/$$/fd); do if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi; done 2>/dev/null; "#
+        let r = try CLI.exec("/bin/bash", ["-c", closeInherited + "exec " + start.map(Self.quoted).joined(separator: " ") + " </dev/null >/dev/null 2>&1"])
+        guard r.status == 0 else { throw TestHome.Failure(description: "tmux new-session failed (\(r.status))") }
     }
 
     deinit { _ = try? tmux(["kill-server"]) }
