@@ -52,6 +52,11 @@ extension Authority {
         case .pai(let key):
             guard who.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: who.description, request: "to revoke a PAI") }
             let pai = try inventory.authority(key, type: "pai")
+            // A PAI signed by an external PAA is revoked on that PAA's CRL, which only its operator signs: recording it
+            // here would publish nothing and mislead whoever reads the ledger.
+            if let parent = pai.parentSKID, let paa = try ledger.authority(skid: parent), paa.isExternal {
+                throw AuthorityError.refused("PAI \(pai.skid) was signed by the external PAA \(paa.skid): only that PAA's operator can revoke it (on their CRL); its DACs can be revoked here")
+            }
             // Its DACs with it, in the same ledger fact: a checker that reads only the PAI's CRL shuts them out too,
             // and the SDK then reports 208 (PAI and DAC revoked) for each of them.
             targets = [(pai.parentSKID ?? "", pai.serial)] + (try ledger.serials(issuedBy: pai.skid)).map { (pai.skid, $0) }

@@ -174,6 +174,19 @@ import Ledger
         #expect(Set(t.signatures.compactMap(\.keySKID)).contains(first["skid"] as! String) && t.signatures.count == 2)
     }
 
+    /// The README's example script is one `ceremony run` reads, and it runs.
+    @Test func theReadmeScriptRuns() throws {
+        let readme = try String(contentsOf: SharedVectors.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Root ceremonies with custodians").dropFirst().first)
+        let yaml = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let script = try CeremonyScript.parse(yaml)
+        #expect(script.steps.count == 3 && script.custodians?.count == 5)
+        let c = try CustodyHome(custodians: 5, quorum: 3)
+        let renamed = yaml.replacingOccurrences(of: "[ann, bob, cy, dee, eve]", with: "[\(c.custodians.joined(separator: ", "))]")
+        let r = try c.home.run(["ceremony", "run", try Self.write(renamed), "--yes"] + c.shareArguments([1, 3, 4]))
+        #expect(r.status == 0, "\(r.output)")
+    }
+
     /// What can be judged before the token is touched is refused with its line, and nothing is made.
     @Test func aScriptThatCannotRunIsRefusedBeforeAnythingIsMade() throws {
         let c = try CustodyHome(custodians: 3, quorum: 2)

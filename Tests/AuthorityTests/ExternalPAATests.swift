@@ -77,6 +77,10 @@ import TestSupport
         let state = try ExternalPAA.ledgerState(h), token = try Self.tokenState(h)
         let r = try h.run(["pai", "issue", "--paa", Self.noVIDSKID, "--vid", "FFF1", "--cn", "Local PAI"])
         #expect(r.status == 1 && r.stderr.contains("PAA \(Self.noVIDSKID)") && r.stderr.contains("is external: its key is not held by this authority"), "\(r.output)")
+        // The imported PAI itself is revoked on the external PAA's CRL, by its operator: refused here, nothing recorded.
+        let pais = try h.json(["list", "pai"]) as! [[String: String]]
+        let revokePAI = try h.run(["revoke", "--pai", pais[0]["skid"]!])
+        #expect(revokePAI.status == 1 && revokePAI.stderr.contains("only that PAA's operator can revoke it"), "\(revokePAI.output)")
         let s = try h.run(["crl", "signer", "create", "--ca", Self.noVIDSKID, "--cn", "Signer"])
         #expect(s.status != 0 && s.stderr.contains("is external"), "\(s.output)")
         #expect(try ExternalPAA.ledgerState(h) == state && Self.tokenState(h) == token)
