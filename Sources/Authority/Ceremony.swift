@@ -51,20 +51,9 @@ extension Authority {
         try OutputLocation.prepare(home.certificates)
         try OutputLocation.prepare(home.transcripts)
         let record = try ledger.beginCeremony(kind: kind, actor: grant.principal.description, detail: detail)
-        var key: PKCS11Signer?
-        let committed: (IssuedCertificate, AuthorityRecord, CeremonyTranscript)
-        do {
-            let k: PKCS11Signer
-            do { k = try PKCS11Signer.generate(pool: keyPool, label: keyLabel) } catch { throw AuthorityError.from(error) }
-            key = k
-            committed = try commit(grant, ceremony: record, key: k, keyPool: keyPool, issuer: issuer, keyLabel: keyLabel, detail: detail)
-        } catch {
-            try? key?.destroy()
-            try? ledger.failCeremony(record, reason: "\(error)")
-            try? checkpoint()
-            throw error
+        let committed = try withCeremonyKey(record, pool: keyPool, label: keyLabel) { k in
+            try commit(grant, ceremony: record, key: k, keyPool: keyPool, issuer: issuer, keyLabel: keyLabel, detail: detail)
         }
-        try checkpoint()
         // Committed: from here on nothing destroys the key or rolls the ledger back.
         let (issuedCertificate, authorityRecord, transcript) = committed
         do {
@@ -76,6 +65,26 @@ extension Authority {
             return CeremonyResult(authority: authorityRecord, certificate: issuedCertificate, transcript: transcriptURL(record.id),
                                   files: [], filesNotWritten: "\(error)")
         }
+    }
+
+    /// A key generated in `pool` for a started ceremony, handed to `body`; if anything fails before `body` returns,
+    /// the key is destroyed and the ceremony recorded as failed. Either way the audit checkpoint is signed.
+    func withCeremonyKey<T>(_ record: CeremonyRecord, pool: SessionPool, label: String, _ body: (PKCS11Signer) throws -> T) throws -> T {
+        var key: PKCS11Signer?
+        let result: T
+        do {
+            let k: PKCS11Signer
+            do { k = try PKCS11Signer.generate(pool: pool, label: label) } catch { throw AuthorityError.from(error) }
+            key = k
+            result = try body(k)
+        } catch {
+            try? key?.destroy()
+            try? ledger.failCeremony(record, reason: "\(error)")
+            try? checkpoint()
+            throw error
+        }
+        try checkpoint()
+        return result
     }
 
     func transcriptURL(_ ceremony: String) -> URL { home.transcripts.appendingPathComponent("\(ceremony).json") }

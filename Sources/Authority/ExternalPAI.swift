@@ -65,24 +65,12 @@ extension Authority {
         let keyLabel = "PAI \(name) (request \(requestID))"
         let detail = ["name": name, "vid": vid.hex, "pid": pid?.hex ?? "none", "request": requestID, "keyLabel": keyLabel, "token": pool.tokenLabel]
         let record = try ledger.beginCeremony(kind: Self.paiRequestKind, actor: who.description, detail: detail)
-        var key: PKCS11Signer?
-        let result: PAIRequestResult
-        do {
-            let k: PKCS11Signer
-            do { k = try PKCS11Signer.generate(pool: pool, label: keyLabel) } catch { throw AuthorityError.from(error) }
-            key = k
+        return try withCeremonyKey(record, pool: pool, label: keyLabel) { k in
             let csr = try CSRBuilder.request(try spec(k.publicKey), signer: k)
             if let out { try FileOutput.write(Data(csr.pem.utf8), to: out, mode: 0o644) }
             let request = PAIRequest(ceremony: record, requestID: requestID, name: name, vid: vid, pid: pid, keyLabel: keyLabel)
-            result = PAIRequestResult(request: request, keyID: k.keyID.hexString, csr: csr, file: out)
-        } catch {
-            try? key?.destroy()
-            try? ledger.failCeremony(record, reason: "\(error)")
-            try? checkpoint()
-            throw error
+            return PAIRequestResult(request: request, keyID: k.keyID.hexString, csr: csr, file: out)
         }
-        try checkpoint()
-        return result
     }
 
     /// The `pai csr` requests still waiting for their certificate.
