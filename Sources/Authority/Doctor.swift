@@ -79,6 +79,9 @@ public enum Doctor {
                 : "leftover staging folders with plaintext factory keys: " + leftovers.joined(separator: ", ") +
                   " (resume the batch to deliver them, or remove them)")
         } catch { add("staging", false, "\(error)") }
+        let interrupted = ((try? FileManager.default.contentsOfDirectory(atPath: home.transcripts.path)) ?? []).filter { $0.hasSuffix(".pending") }
+        add("ceremonies", interrupted.isEmpty, interrupted.isEmpty ? "no interrupted ceremony run"
+            : "interrupted ceremony run(s) left uncommitted keys in the token (\(interrupted.joined(separator: ", "))): the next `ceremony run` destroys them")
         checks.append(crlCheck(ledger, now: Date()))
         return checks
     }
