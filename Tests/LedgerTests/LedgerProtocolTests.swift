@@ -275,3 +275,34 @@ import TestSupport
         try l.ping()
     }
 }
+
+extension LedgerProtocolTests {
+    /// A ceremony run is recorded whole (ceremony, each step's certificate and authority, the transcript's anchor) or
+    /// not at all: a step that clashes leaves nothing of the others.
+    @Test(arguments: Engine.all) func aCeremonyRunIsRecordedWholeOrNotAtAll(engine: Engine) throws {
+        let f = Fixture(engine)
+        let l = try f.ledger(clock: tickingClock())
+        let t = Date(timeIntervalSince1970: 1_790_000_000)
+        func step(_ skid: String, _ serial: String, type: String, parent: String?) -> CeremonyStepFacts {
+            CeremonyStepFacts(action: type == "paa" ? "paa.create" : "pai.issue",
+                              certificate: Make.certificate(serial: serial, sha: skid, issuer: parent ?? skid, vid: nil, type: type, at: t),
+                              authority: Make.authority(skid, type: type, parent: parent), payload: ["name": skid])
+        }
+        let ceremony = CeremonyRecord(id: "C1", kind: "ceremony.run", actor: "alice", status: "completed", startedAt: t, completedAt: t,
+                                      keySKID: "A1", certificateSHA256: nil, detail: "{}")
+        try l.recordCeremony(ceremony, steps: [step("A1", "01", type: "paa", parent: nil), step("B2", "02", type: "pai", parent: "A1")],
+                             transcriptSHA256: "abc")
+        #expect(try l.authorities().map(\.skid) == ["A1", "B2"] && l.certificates().count == 2)
+        #expect(try l.auditEntries(action: nil, limit: 10).map(\.action) == ["paa.create", "pai.issue", "ceremony.transcript"])
+        #expect(try l.auditEntries(action: "ceremony.transcript", limit: 1).first?.payload.contains("\"transcriptSHA256\":\"abc\"") == true)
+        #expect(try l.ceremonies().map(\.id) == ["C1"] && l.verifyAudit().intact)
+        // A second run whose second step reuses an authority's SKID: refused whole.
+        let before = (try l.counts(), try l.auditHead())
+        var again = ceremony
+        again.id = "C2"
+        #expect(throws: (any Error).self) {
+            try l.recordCeremony(again, steps: [step("D4", "04", type: "paa", parent: nil), step("B2", "05", type: "pai", parent: "D4")], transcriptSHA256: "def")
+        }
+        #expect(try l.counts() == before.0 && l.auditHead() == before.1)
+    }
+}
