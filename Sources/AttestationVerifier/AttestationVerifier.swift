@@ -76,9 +76,12 @@ public struct AttestationVerifier: Sendable {
         guard input.attestationSignature.count <= 64 else {
             return AttestationVerdict(.attestationSignatureInvalidFormat, "attestation signature is \(input.attestationSignature.count) bytes; a raw P-256 r‖s is 64")
         }
+        var digest = SHA256()
+        digest.update(data: input.attestationElements)
+        digest.update(data: input.attestationChallenge)
         guard let dacKey = dac.publicKey.p256, input.attestationSignature.count == 64,
               let signature = try? P256.Signing.ECDSASignature(rawRepresentation: input.attestationSignature),
-              dacKey.isValidSignature(signature, for: SHA256.hash(data: input.attestationElements + input.attestationChallenge)) else {
+              dacKey.isValidSignature(signature, for: digest.finalize()) else {
             return AttestationVerdict(.attestationSignatureInvalid, "the attestation signature (\(input.attestationSignature.count) bytes) does not verify with the DAC key over elements ‖ challenge")
         }
 
@@ -114,29 +117,33 @@ public struct AttestationVerifier: Sendable {
             return AttestationVerdict(.attestationNonceMismatch, "nonce in the elements \(elements.attestationNonce.hexString) is not the nonce sent \(input.attestationNonce.hexString)")
         }
         // 16. The CD's signature.
+        // A CD seen before had its key identifier read then (the envelope is the same bytes).
         let keyID: [UInt8]
-        do { keyID = try CMSEnvelope.keyID(elements.certificationDeclaration) } catch {
-            return AttestationVerdict(.certificationDeclarationNoKeyId, "CD envelope: \(error)")
+        if let known = cache?.cdKeyID(elements.certificationDeclaration) { keyID = known } else {
+            do { keyID = try CMSEnvelope.keyID(elements.certificationDeclaration) } catch {
+                return AttestationVerdict(.certificationDeclarationNoKeyId, "CD envelope: \(error)")
+            }
         }
         let isTestKey = CDSigningKeyStore.isTestKey(keyID)
-        guard let cdKey = trust.cdKeys.lookup(keyID: keyID) else {
+        guard let (cdKey, cdKeyBytes) = trust.cdKeys.lookupWithBytes(keyID: keyID) else {
             return AttestationVerdict(.certificationDeclarationNoCertificateFound, "no trusted CD signing key has id \(keyID.hexString)")
         }
         if isTestKey && !trust.cdKeys.allowTestKey {
             return AttestationVerdict(.certificationDeclarationNoCertificateFound, "the CD is signed by the test CD key, which this verifier does not accept")
         }
-        let content: [UInt8]
-        do {
-            let envelope = elements.certificationDeclaration
-            if let cache { content = try cache.cdContent(envelope, key: cdKey) { try CMSEnvelope.verifiedContent(envelope, key: cdKey) } } else {
-                content = try CMSEnvelope.verifiedContent(envelope, key: cdKey)
-            }
-        } catch {
-            return AttestationVerdict(.certificationDeclarationInvalidSignature, "CD envelope (key \(keyID.hexString)): \(error)")
-        }
+        // One CD serves every device of a product: its signature checked and its content decoded once per
+        // (envelope, key) when cached; a changed byte or another key is a miss.
+        let envelope = elements.certificationDeclaration
         let cd: DecodedCertificationDeclaration
-        do { cd = try DecodedCertificationDeclaration(tlv: content) } catch {
-            return AttestationVerdict(.certificationDeclarationInvalidFormat, "CD content: \(error)")
+        if let hit = cache?.cd(envelope, keyBytes: cdKeyBytes) { cd = hit } else {
+            let content: [UInt8]
+            do { content = try CMSEnvelope.verifiedContent(envelope, key: cdKey) } catch {
+                return AttestationVerdict(.certificationDeclarationInvalidSignature, "CD envelope (key \(keyID.hexString)): \(error)")
+            }
+            do { cd = try DecodedCertificationDeclaration(tlv: content) } catch {
+                return AttestationVerdict(.certificationDeclarationInvalidFormat, "CD content: \(error)")
+            }
+            cache?.store(cd, envelope: envelope, keyID: keyID, keyBytes: cdKeyBytes)
         }
         // Newest SDK rule (PR #42464/#42600): the test key signs development CDs, and provisional ones while
         // kEnableCdTestKeysForProvisionalCds holds; an official (or reserved) CD signed by it is refused.
@@ -158,7 +165,7 @@ public struct AttestationVerifier: Sendable {
             case (nil, nil): break
             }
         }
-        return AttestationVerdict(.success, "DAC \"\(dac.subject)\" → PAI \"\(paiFacts.certificate.subject)\" → PAA \"\(paaFacts.certificate.subject)\"; CD \(cd.certificateID) for VID \(String(format: "0x%04X", cd.vendorID))")
+        return AttestationVerdict(.success, "DAC \"\(dac.subject)\" → PAI \"\(pai.subjects.pai)\" → PAA \"\(pai.subjects.paa)\"; CD \(cd.certificateID) for VID 0x\(VendorID(cd.vendorID).hex)")
     }
 
     func chainViolations(dacFacts: CertificateFacts, dacChain: [ProfileViolation], paiFacts: CertificateFacts,

@@ -13,6 +13,8 @@ public struct PAIContext: Sendable {
     let paa: CertificateFacts?
     /// PAI- and PAA-side chain violations (the DAC-dependent ones are added per attestation).
     let chainViolations: [ProfileViolation]
+    /// The PAI's and PAA's subjects as text, for the verdict's reason (formatted once, not once per device).
+    let subjects: (pai: String, paa: String)
 
     static let mlDSA44: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x11]
     static let mlDSA65: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12]
@@ -20,16 +22,18 @@ public struct PAIContext: Sendable {
     init(der: [UInt8], trust: PAATrustStore) {
         preCheckFailure = Self.signatureAlgorithmPreCheck(der)
         guard preCheckFailure == nil else {
-            parseError = nil; facts = nil; formatViolations = []; paa = nil; chainViolations = []
+            parseError = nil; facts = nil; formatViolations = []; paa = nil; chainViolations = []; subjects = ("", "")
             return
         }
         let parsed: ParsedCertificate
         do { parsed = try ParsedCertificate(der: der) } catch {
-            parseError = "PAI: \(error)"; facts = nil; formatViolations = []; paa = nil; chainViolations = []
+            parseError = "PAI: \(error)"; facts = nil; formatViolations = []; paa = nil; chainViolations = []; subjects = ("", "")
             return
         }
         parseError = nil
-        let f = CertificateFacts(parsed, as: .pai)
+        var f = CertificateFacts(parsed, as: .pai)
+        // Decoded once here, not once per device when its DAC's signature is checked.
+        f.decodedKey = parsed.publicKey.p256
         facts = f
         let stages = VerificationStages.split(f)
         formatViolations = stages.format
@@ -41,6 +45,7 @@ public struct PAIContext: Sendable {
             chain += MatterProfile.lintIssuer(child: f, issuer: a).filter { VerificationStages.chainRules.contains($0.rule) }
         }
         chainViolations = chain
+        subjects = ("\(parsed.subject)", paa.map { "\($0.certificate.subject)" } ?? "")
     }
 
     /// The SDK reads the PAI's signatureAlgorithm before anything else to size the PAA buffer: ecdsa-with-SHA256
@@ -55,35 +60,53 @@ public struct PAIContext: Sendable {
     }
 }
 
-/// A bounded cache of `PAIContext` by the PAI's DER bytes.
+/// A bounded cache of `PAIContext` by the PAI's DER bytes, and of verified CDs.
 public final class PAICache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [[UInt8]: PAIContext] = [:]
+    private var entries: [ByteKey: PAIContext] = [:]
     public let capacity: Int
     public init(capacity: Int = 1024) { self.capacity = capacity }
 
-    /// CD envelopes whose signature verified, with the key that verified it → their content. One CD serves every
-    /// device of a product, so a bridge checks its signature once; a changed byte or another key is a miss.
-    private var cds: [[UInt8]: [UInt8]] = [:]
+    /// CD envelopes whose signature verified → the key identifier read from them, the key (X9.63 bytes) that
+    /// verified them, and their decoded content. A hit needs the same envelope bytes and, for the content, the
+    /// same key: a trust store reloaded with another key under that identifier verifies again.
+    private var cds: [ByteKey: (keyID: [UInt8], keyBytes: [UInt8], cd: DecodedCertificationDeclaration)] = [:]
 
-    func cdContent(_ envelope: [UInt8], key: P256.Signing.PublicKey, verify: () throws -> [UInt8]) throws -> [UInt8] {
-        let k = envelope + key.x963Representation
-        if let c = lock.withLock({ cds[k] }) { return c }
-        let content = try verify()
+    func cdKeyID(_ envelope: [UInt8]) -> [UInt8]? {
+        let k = ByteKey(envelope)
+        return lock.withLock { cds[k]?.keyID }
+    }
+
+    func cd(_ envelope: [UInt8], keyBytes: [UInt8]) -> DecodedCertificationDeclaration? {
+        let k = ByteKey(envelope)
+        return lock.withLock { cds[k].flatMap { $0.keyBytes == keyBytes ? $0.cd : nil } }
+    }
+
+    func store(_ cd: DecodedCertificationDeclaration, envelope: [UInt8], keyID: [UInt8], keyBytes: [UInt8]) {
+        let k = ByteKey(envelope)
         lock.withLock {
             if cds.count >= capacity { cds.removeAll(keepingCapacity: true) }
-            cds[k] = content
+            cds[k] = (keyID, keyBytes, cd)
         }
-        return content
     }
 
     func context(for der: [UInt8], trust: PAATrustStore) -> PAIContext {
-        if let c = lock.withLock({ entries[der] }) { return c }
+        let k = ByteKey(der)
+        if let c = lock.withLock({ entries[k] }) { return c }
         let c = PAIContext(der: der, trust: trust)
         lock.withLock {
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[der] = c
+            entries[k] = c
         }
         return c
     }
+}
+
+/// Bytes as a dictionary key, hashed as one buffer (`[UInt8]`'s own hashing feeds the hasher a byte at a time,
+/// which costs more than the lookup it serves for a certificate-sized key).
+struct ByteKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
 }

@@ -48,7 +48,10 @@ public struct CDSigningKeyStore: Sendable {
     /// The SDK's test CD signing key id (credentials/test/certification-declaration/Chip-Test-CD-Signing-Cert.pem).
     public static let testKeyID: [UInt8] = [UInt8](hex: "62FA823359ACFAA9963E1CFA140ADDF504F37160")!
 
-    public private(set) var keys: [(id: [UInt8], key: P256.Signing.PublicKey, source: String)] = []
+    public private(set) var keys: [(id: [UInt8], key: P256.Signing.PublicKey, source: String)] = [] {
+        didSet { keyBytes = keys.map { Array($0.key.x963Representation) } }
+    }
+    private var keyBytes: [[UInt8]] = []
     public private(set) var rejected: [(source: String, reason: String)] = []
     /// `IsCdTestKeySupported()`; the SDK's default is true.
     public var allowTestKey = true
@@ -90,6 +93,11 @@ public struct CDSigningKeyStore: Sendable {
     }
 
     public func lookup(keyID: [UInt8]) -> P256.Signing.PublicKey? { keys.first { $0.id == keyID }?.key }
+    /// The key and its X9.63 bytes, encoded once when it was added (a CD cache compares keys by them per device).
+    func lookupWithBytes(keyID: [UInt8]) -> (key: P256.Signing.PublicKey, bytes: [UInt8])? {
+        guard let i = keys.firstIndex(where: { $0.id == keyID }) else { return nil }
+        return (keys[i].key, keyBytes[i])
+    }
     public static func isTestKey(_ id: [UInt8]) -> Bool { id == testKeyID }
 }
 

@@ -22,15 +22,23 @@ public enum MatterProfile {
 
     public static func lint(_ facts: CertificateFacts, policy: Policy = .verifier) -> [ProfileViolation] {
         var out: [ProfileViolation] = []
-        for rule in certificateRules where rule.appliesTo.contains(facts.type) && (policy == .issuance || !rule.issuanceOnly) {
+        for rule in applicable[facts.type]![policy == .issuance ? 1 : 0] {
             for detail in rule.check(facts) { out.append(ProfileViolation(rule.id, facts.type, detail)) }
         }
         return out
     }
 
+    /// The certificate rules of each type, for the verifier [0] and for issuance [1], in rule order: chosen once,
+    /// not per certificate (a bridge lints one DAC per device).
+    static let applicable: [CertificateType: [[CertificateRule]]] = Dictionary(uniqueKeysWithValues: CertificateType.allCases.map { type in
+        let rules = certificateRules.filter { $0.appliesTo.contains(type) }
+        return (type, [rules.filter { !$0.issuanceOnly }, rules])
+    })
+    static let verifierIssuerRules = issuerRules.filter { !$0.issuanceOnly }
+
     /// The rules between a certificate and the certificate that issued it.
     public static func lintIssuer(child: CertificateFacts, issuer: CertificateFacts, policy: Policy = .verifier) -> [ProfileViolation] {
-        issuerRules.filter { policy == .issuance || !$0.issuanceOnly }
+        (policy == .issuance ? issuerRules : verifierIssuerRules)
             .flatMap { rule in rule.check(child, issuer).map { ProfileViolation(rule.id, child.type, $0) } }
     }
 

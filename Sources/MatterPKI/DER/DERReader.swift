@@ -31,6 +31,16 @@ struct DERReader {
     }
 }
 
+/// Where a field path starts in an error built inside `withFieldPath`: replaced by the real path only when an error
+/// is thrown, so a parse that succeeds builds no path strings (a certificate has dozens of fields).
+let fieldHere = "\u{1}"
+
+func withFieldPath<T>(_ path: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CertificateParseError where e.field.hasPrefix(fieldHere) {
+        throw CertificateParseError(path() + e.field.dropFirst(fieldHere.count), e.reason)
+    }
+}
+
 func primitive(_ node: ASN1Node, _ tag: ASN1Identifier, _ field: String) throws -> ArraySlice<UInt8> {
     guard node.identifier == tag, case .primitive(let bytes) = node.content else {
         throw CertificateParseError(field, "expected \(tag), found \(node.identifier)")

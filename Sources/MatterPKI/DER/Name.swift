@@ -20,21 +20,28 @@ public struct Name: Hashable, Sendable, CustomStringConvertible {
         var seq = try DERReader(node, field)
         var rdns: [[Attribute]] = []
         while let rdnNode = seq.iterator.next() {
-            var set = try DERReader(rdnNode, "\(field).rdn[\(rdns.count)]", tag: .set)
-            var rdn: [Attribute] = []
-            while let atv = set.iterator.next() {
-                var pair = try DERReader(atv, "\(field).rdn[\(rdns.count)].attribute")
-                let type = try oid(try pair.next("type"), "\(field).attribute.type")
-                let valueNode = try pair.next("value")
-                try pair.finish()
-                let value: [UInt8]
-                switch valueNode.content {
-                case .primitive(let b): value = Array(b)
-                case .constructed: value = Array(valueNode.encodedBytes)
+            let rdn = try withFieldPath("\(field).rdn[\(rdns.count)]") { () throws -> [Attribute] in
+                var set = try DERReader(rdnNode, fieldHere, tag: .set)
+                var rdn: [Attribute] = []
+                while let atv = set.iterator.next() {
+                    var pair = try DERReader(atv, "\u{1}.attribute")
+                    let typeNode = try pair.next("type")
+                    let type: ASN1ObjectIdentifier
+                    do { type = try ASN1ObjectIdentifier(derEncoded: typeNode) } catch {
+                        throw CertificateParseError("\(field).attribute.type", "not an OBJECT IDENTIFIER")
+                    }
+                    let valueNode = try pair.next("value")
+                    try pair.finish()
+                    let value: [UInt8]
+                    switch valueNode.content {
+                    case .primitive(let b): value = Array(b)
+                    case .constructed: value = Array(valueNode.encodedBytes)
+                    }
+                    rdn.append(Attribute(oid: type, tag: valueNode.identifier, value: value))
                 }
-                rdn.append(Attribute(oid: type, tag: valueNode.identifier, value: value))
+                guard !rdn.isEmpty else { throw CertificateParseError(fieldHere, "empty RDN") }
+                return rdn
             }
-            guard !rdn.isEmpty else { throw CertificateParseError("\(field).rdn[\(rdns.count)]", "empty RDN") }
             rdns.append(rdn)
         }
         self.rdns = rdns

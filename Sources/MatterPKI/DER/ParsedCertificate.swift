@@ -147,18 +147,20 @@ public struct ParsedCertificate: Sendable {
             var list = try DERReader(try wrapper.next("list"), "tbsCertificate.extensions")
             try wrapper.finish()
             while let e = list.iterator.next() {
-                let field = "tbsCertificate.extensions[\(exts.count)]"
-                var r = try DERReader(e, field)
-                let id = try oid(try r.next("extnID"), "\(field).extnID")
-                var valueNode = try r.next("extnValue")
-                var critical = false
-                if valueNode.identifier == .boolean {
-                    critical = try boolean(valueNode, "\(field).critical")
-                    valueNode = try r.next("extnValue")
+                let ext = try withFieldPath("tbsCertificate.extensions[\(exts.count)]") { () throws -> Extension in
+                    var r = try DERReader(e, fieldHere)
+                    let id = try oid(try r.next("extnID"), "\u{1}.extnID")
+                    var valueNode = try r.next("extnValue")
+                    var critical = false
+                    if valueNode.identifier == .boolean {
+                        critical = try boolean(valueNode, "\u{1}.critical")
+                        valueNode = try r.next("extnValue")
+                    }
+                    let value = try primitive(valueNode, .octetString, "\u{1}.extnValue")
+                    try r.finish()
+                    return Extension(oid: id, critical: critical, value: Array(value))
                 }
-                let value = try primitive(valueNode, .octetString, "\(field).extnValue")
-                try r.finish()
-                exts.append(Extension(oid: id, critical: critical, value: Array(value)))
+                exts.append(ext)
             }
             guard !exts.isEmpty else { throw CertificateParseError("tbsCertificate.extensions", "empty extensions list") }
         }
