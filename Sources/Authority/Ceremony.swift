@@ -20,14 +20,13 @@ extension Authority {
     /// record and a transcript.
     public func createPAA(name: String, vid: VendorID?, lifetime: Template.Lifetime?, by principal: Principal? = nil) throws -> CeremonyResult {
         let grant = try authorize(IssueRequest(.paa(vid: vid, lifetime: lifetime), name: name), by: principal ?? .operator(actor))
-        return try ceremony(grant, kind: "paa.create", keyLabel: "PAA \(name)", detail: ["name": name, "vid": vid?.hex ?? "none"])
+        return try ceremony(grant, detail: ["name": name, "vid": vid?.hex ?? "none"])
     }
 
     /// `matter-ca pai issue`: a PAI key in the token, signed by the PAA's key in the token.
     public func issuePAI(paa: String, vid: VendorID, pid: ProductID?, name: String, by principal: Principal? = nil) throws -> CeremonyResult {
         let grant = try authorize(IssueRequest(.pai(paa: paa, vid: vid, pid: pid), name: name), by: principal ?? .operator(actor))
-        return try ceremony(grant, kind: "pai.issue", keyLabel: "PAI \(name)",
-                            detail: ["name": name, "vid": vid.hex, "pid": pid?.hex ?? "none", "paa": grant.issuer?.skid ?? ""])
+        return try ceremony(grant, detail: ["name": name, "vid": vid.hex, "pid": pid?.hex ?? "none", "paa": grant.issuer?.skid ?? ""])
     }
 
     /// `matter-ca crl signer create`: a delegated CRL signer for a PAA or PAI — a key in the token, a certificate
@@ -35,7 +34,7 @@ extension Authority {
     /// signed by it (indirect CRLs, certificateIssuer on every entry).
     public func createCRLSigner(ca: String, name: String, by principal: Principal? = nil) throws -> CeremonyResult {
         let grant = try authorize(IssueRequest(.crlSigner(ca: ca), name: name), by: principal ?? .operator(actor))
-        return try ceremony(grant, kind: "crl-signer.create", keyLabel: "CRL signer \(name)", detail: ["name": name, "ca": grant.issuer?.skid ?? ""])
+        return try ceremony(grant, detail: ["name": name, "ca": grant.issuer?.skid ?? ""])
     }
 
     /// Ceremony order, so that a crash or a failure at any point loses nothing and leaves no certificate outside
@@ -44,15 +43,15 @@ extension Authority {
     /// and the transcript signed, 4 certificate, authority, completion and the transcript's SHA-256 committed
     /// together, 5 files and transcript written. A failure before 4 removes the new key; after 4 the key is the
     /// authority's and is never destroyed.
-    func ceremony(_ grant: Grant, kind: String, keyLabel: String, detail: [String: String]) throws -> CeremonyResult {
+    func ceremony(_ grant: Grant, detail: [String: String]) throws -> CeremonyResult {
         try check(grant)
         let issuer = try issuerContext(for: grant)
-        let keyPool = grant.type == .paa ? try paaKeyPool() : pool
+        let keyPool = try newKeyPool(for: grant)
         try OutputLocation.prepare(home.certificates)
         try OutputLocation.prepare(home.transcripts)
-        let record = try ledger.beginCeremony(kind: kind, actor: grant.principal.description, detail: detail)
-        let committed = try withCeremonyKey(record, pool: keyPool, label: keyLabel) { k in
-            try commit(grant, ceremony: record, key: k, keyPool: keyPool, issuer: issuer, keyLabel: keyLabel, detail: detail)
+        let record = try ledger.beginCeremony(kind: grant.ceremonyKind, actor: grant.principal.description, detail: detail)
+        let committed = try withCeremonyKey(record, pool: keyPool, label: grant.keyLabel) { k in
+            try commit(grant, ceremony: record, key: k, keyPool: keyPool, issuer: issuer, detail: detail)
         }
         // Committed: from here on nothing destroys the key or rolls the ledger back.
         let (issuedCertificate, authorityRecord, transcript) = committed
@@ -103,34 +102,72 @@ extension Authority {
         return [pem, der]
     }
 
-    private func commit(_ grant: Grant, ceremony: CeremonyRecord, key: PKCS11Signer, keyPool: SessionPool, issuer: IssuerContext?, keyLabel: String,
+    /// One step of any ceremony: the certificate for `key` signed through the one issue path, the rows that
+    /// record it, and the PAA key that signs the transcript for it (the new PAA's own, or the PAA that signed it).
+    func makeCeremonyStep(_ grant: Grant, key: PKCS11Signer, keyPool: SessionPool, issuer: IssuerContext?) throws -> CeremonyStepMade {
+        let issued = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
+        let certificate = record(issued, grant: grant)
+        let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: keyPool.tokenLabel,
+                                        keyLabel: key.label, serial: certificate.serial, parentSKID: grant.issuer?.skid,
+                                        vid: certificate.vid, pid: certificate.pid, certificateSHA256: certificate.sha256, createdAt: clock())
+        let paaSigner: (skid: String, signer: any Signer)?
+        if grant.type == .paa { paaSigner = (certificate.skid, key) } else if let issuer, issuer.type == .paa, let parent = grant.issuer {
+            paaSigner = (parent.skid, issuer.signer)
+        } else { paaSigner = nil }
+        return CeremonyStepMade(action: grant.ceremonyKind, issued: issued, certificate: certificate, authority: authority, key: key, paaSigner: paaSigner)
+    }
+
+    /// Where a ceremony generates a grant's key: a PAA's on the root token when the home has custodians (opened with
+    /// their shares), every other key on the operational token.
+    func newKeyPool(for grant: Grant) throws -> SessionPool { grant.type == .paa ? try paaKeyPool() : pool }
+
+    private func commit(_ grant: Grant, ceremony: CeremonyRecord, key: PKCS11Signer, keyPool: SessionPool, issuer: IssuerContext?,
                         detail: [String: String]) throws -> (IssuedCertificate, AuthorityRecord, CeremonyTranscript) {
         for attempt in 1... {
-            let issuedCertificate = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
-            let certificate = self.record(issuedCertificate, grant: grant)
-            let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: keyPool.tokenLabel,
-                                            keyLabel: keyLabel, serial: certificate.serial, parentSKID: grant.issuer?.skid,
-                                            vid: certificate.vid, pid: certificate.pid, certificateSHA256: certificate.sha256, createdAt: clock())
+            let made = try makeCeremonyStep(grant, key: key, keyPool: keyPool, issuer: issuer)
             let completed = clock()
-            let step = transcriptStep(number: 1, action: ceremony.kind, grant: grant, key: key, keyPool: keyPool, issued: issuedCertificate,
+            let step = transcriptStep(number: 1, action: ceremony.kind, grant: grant, key: key, keyPool: keyPool, issued: made.issued,
                                       at: completed, confirmedBy: ceremony.actor)
             let body = CeremonyTranscript.Body(ceremony: ceremony.id, kind: ceremony.kind, name: grant.name, scriptSHA256: nil,
                                                matterCAVersion: Authority.version, ledger: try ledgerIdentity(), operatorName: ceremony.actor,
                                                roles: .init(administrator: nil, witness: nil, custodians: custodiansPresent),
                                                tokens: tokenIdentities([keyPool.tokenLabel] + (grant.issuer.map { [$0.tokenLabel] } ?? [])),
                                                started: LedgerTime.iso8601(ceremony.startedAt), completed: LedgerTime.iso8601(completed), steps: [step])
-            // The new PAA's key, or the PAA key that signed this certificate.
-            let paaKeys: [(skid: String, signer: any Signer)] = grant.type == .paa ? [(certificate.skid, key)]
-                : (issuer.map { $0.type == .paa ? [(certificate.issuerSKID, $0.signer)] : [] } ?? [])
-            let transcript = try signTranscript(body, paaKeys: paaKeys, administrator: nil)
+            let transcript = try signTranscript(body, paaKeys: made.paaSigner.map { [$0] } ?? [], administrator: nil)
             let payload = detail.merging(["transcriptSHA256": CeremonyTranscript.sha256(try transcript.fileBytes())]) { a, _ in a }
             do {
-                try ledger.completeCeremony(ceremony, certificate: certificate, authority: authority, payload: payload)
-                return (issuedCertificate, authority, transcript)
+                try ledger.completeCeremony(ceremony, certificate: made.certificate, authority: made.authority, payload: payload)
+                return (made.issued, made.authority, transcript)
             } catch LedgerError.serialCollision where attempt < 3 {
                 continue   // a fresh random serial; the colliding certificate never left the authority
             }
         }
         fatalError("unreachable")
     }
+}
+
+/// What one ceremony step made, before anything of it is recorded.
+struct CeremonyStepMade {
+    /// Its audit action (`Grant.ceremonyKind`).
+    let action: String
+    let issued: IssuedCertificate
+    let certificate: CertificateRecord
+    let authority: AuthorityRecord
+    let key: PKCS11Signer
+    let paaSigner: (skid: String, signer: any Signer)?
+}
+
+extension Grant {
+    /// The ceremony (and audit action) that makes a CA certificate of this grant.
+    var ceremonyKind: String {
+        switch type {
+        case .paa: return "paa.create"
+        case .pai: return "pai.issue"
+        case .crlSigner: return "crl-signer.create"
+        case .dac: return "dac.issue"
+        }
+    }
+
+    /// The label of the key a ceremony generates for it.
+    var keyLabel: String { "\(type == .crlSigner ? "CRL signer" : type.rawValue.uppercased()) \(name)" }
 }

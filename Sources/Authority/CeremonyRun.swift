@@ -66,44 +66,35 @@ extension Authority {
         let id = UUID().uuidString, started = clock()
         let journal = home.transcripts.appendingPathComponent("\(id).pending")
         var generated: [(key: PKCS11Signer, token: String)] = []
-        var made: [(step: CeremonyStepFacts, issued: IssuedCertificate, key: PKCS11Signer)] = []
+        var made: [CeremonyStepMade] = []
         var transcriptSteps: [CeremonyTranscript.Step] = []
         var paaSigners: [(skid: String, signer: any Signer)] = []
         var tokens: [String] = []
         do {
             for (n, step) in script.steps.enumerated() {
-                let grant = try authorize(step.request, by: principal, staged: made.map(\.step.authority))
+                let grant = try authorize(step.request, by: principal, staged: made.map(\.authority))
                 guard try console.confirm("Step \(n + 1) of \(script.steps.count): \(describe(grant)). Proceed?") else {
                     throw CeremonyAbort.refused("step \(n + 1) (\(grant.type.rawValue) \"\(grant.name)\")")
                 }
-                let keyPool = grant.type == .paa ? try paaKeyPool() : pool
+                let keyPool = try newKeyPool(for: grant)
                 let issuer = try grant.issuer.map { parent -> IssuerContext in
-                    if let s = made.first(where: { $0.step.authority.skid == parent.skid }) {
-                        return try IssuerContext(certificate: s.issued.certificate, type: s.step.authority.type == "paa" ? .paa : .pai, signer: s.key)
+                    if let s = made.first(where: { $0.authority.skid == parent.skid }) {
+                        return try IssuerContext(certificate: s.issued.certificate, type: s.authority.type == "paa" ? .paa : .pai, signer: s.key)
                     }
                     return try issuerContext(for: grant)!
                 }
-                let keyLabel = "\(grant.type == .crlSigner ? "CRL signer" : grant.type.rawValue.uppercased()) \(grant.name)"
                 let key: PKCS11Signer
-                do { key = try PKCS11Signer.generate(pool: keyPool, label: keyLabel) } catch { throw AuthorityError.from(error) }
+                do { key = try PKCS11Signer.generate(pool: keyPool, label: grant.keyLabel) } catch { throw AuthorityError.from(error) }
                 generated.append((key, keyPool.tokenLabel))
                 try FileOutput.write(Data(generated.map { "\($0.key.keyDescription)\t\($0.key.keyID.hexString)\t\($0.token)" }.joined(separator: "\n").utf8),
                                      to: journal, mode: 0o600)
-                let issued = try sign(grant, publicKey: key.publicKey, issuer: issuer, selfSigner: key, now: clock())
-                let certificate = record(issued, grant: grant)
-                let authority = AuthorityRecord(skid: certificate.skid, type: grant.type.rawValue, name: grant.name, tokenLabel: keyPool.tokenLabel,
-                                                keyLabel: keyLabel, serial: certificate.serial, parentSKID: grant.issuer?.skid, vid: certificate.vid,
-                                                pid: certificate.pid, certificateSHA256: certificate.sha256, createdAt: clock())
-                let action = grant.type == .crlSigner ? "crl-signer.create" : grant.type == .paa ? "paa.create" : "pai.issue"
-                made.append((CeremonyStepFacts(action: action, certificate: certificate, authority: authority, payload: ["name": grant.name]), issued, key))
-                transcriptSteps.append(transcriptStep(number: n + 1, action: action, grant: grant, key: key, keyPool: keyPool, issued: issued,
+                let step = try makeCeremonyStep(grant, key: key, keyPool: keyPool, issuer: issuer)
+                made.append(step)
+                transcriptSteps.append(transcriptStep(number: n + 1, action: step.action, grant: grant, key: key, keyPool: keyPool, issued: step.issued,
                                                       at: clock(), confirmedBy: console.confirmedBy))
-                if grant.type == .paa { paaSigners.append((certificate.skid, key)) }
-                if let issuer, issuer.type == .paa, let skid = grant.issuer?.skid, !paaSigners.contains(where: { $0.skid == skid }) {
-                    paaSigners.append((skid, issuer.signer))
-                }
+                if let signer = step.paaSigner, !paaSigners.contains(where: { $0.skid == signer.skid }) { paaSigners.append(signer) }
                 tokens += [keyPool.tokenLabel] + (grant.issuer.map { [$0.tokenLabel] } ?? [])
-                console.say("  made \(grant.type.rawValue.uppercased()) \"\(grant.name)\": SKID \(certificate.skid), certificate SHA-256 \(certificate.sha256)")
+                console.say("  made \(grant.type.rawValue.uppercased()) \"\(grant.name)\": SKID \(step.certificate.skid), certificate SHA-256 \(step.certificate.sha256)")
             }
             guard try console.confirm("Commit the ceremony: \(made.count) certificate(s) into the ledger, signed transcript anchored in the audit chain?") else {
                 throw CeremonyAbort.refused("the commit")
@@ -117,12 +108,13 @@ extension Authority {
             let bytes = try transcript.fileBytes()
             let sha = CeremonyTranscript.sha256(bytes)
             let ceremony = CeremonyRecord(id: id, kind: "ceremony.run", actor: actor, status: "completed", startedAt: started, completedAt: clock(),
-                                          keySKID: made.first?.step.authority.skid, certificateSHA256: made.first?.step.certificate.sha256,
+                                          keySKID: made.first?.authority.skid, certificateSHA256: made.first?.certificate.sha256,
                                           detail: "{\"name\":\(jsonQuoted(script.name)),\"transcriptSHA256\":\"\(sha)\"}")
-            try ledger.recordCeremony(ceremony, steps: made.map(\.step), transcriptSHA256: sha)
+            let facts = made.map { CeremonyStepFacts(action: $0.action, certificate: $0.certificate, authority: $0.authority, payload: ["name": $0.authority.name]) }
+            try ledger.recordCeremony(ceremony, steps: facts, transcriptSHA256: sha)
             try? FileManager.default.removeItem(at: journal)
             try checkpoint()
-            return finish(id: id, made: made.map { ($0.step.authority, $0.issued) }, transcript: bytes, sha: sha)
+            return finish(id: id, made: made.map { ($0.authority, $0.issued) }, transcript: bytes, sha: sha)
         } catch {
             // Nothing was committed: every key this run generated goes (last first), then its journal.
             for g in generated.reversed() { try? g.key.destroy() }
