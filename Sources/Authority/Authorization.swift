@@ -109,7 +109,7 @@ extension Authority {
             guard principal.mayRequestCAs else { throw AuthorizationError.notPermitted(principal: principal.description, request: "a PAI") }
             let paa = try staged.first { $0.type == "paa" && ($0.skid == paaKey.uppercased() || $0.name == paaKey) }
                 ?? inventory.authority(paaKey, type: "paa")
-            if paa.tokenLabel.isEmpty { throw AuthorityError.refused("PAA \(paa.skid) is external: its key is not held by this authority, its operator signs PAIs under it (pai csr, pai import)") }
+            try refuseIfExternal(paa)
             if let scoped = paa.vid, scoped != Int(vid.rawValue) {
                 throw AuthorityError.vidMismatch(paaVID: VendorID(UInt16(scoped)).hex, requested: vid.hex)
             }
@@ -123,7 +123,7 @@ extension Authority {
                 throw AuthorityError.ambiguousAuthority(key, matches.map(\.skid))
             }
             let ca = matches[0]
-            if ca.tokenLabel.isEmpty { throw AuthorityError.refused("\(ca.type.uppercased()) \(ca.skid) is external: its key is not held by this authority") }
+            try refuseIfExternal(ca)
             try refuseIfRevoked(ca)
             return Grant(principal: principal, type: .crlSigner, name: request.name, vid: ca.vid.map { VendorID(UInt16($0)) },
                          pid: ca.pid.map { ProductID(UInt16($0)) }, issuer: ca, template: templates[.crlSigner]!, vendor: nil)

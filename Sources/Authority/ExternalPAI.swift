@@ -35,10 +35,11 @@ public struct PAIRequestResult: Sendable {
 extension Authority {
     static let paiRequestKind = "pai.csr"
 
-    /// An external CA has no key here: nothing is signed under it through this authority.
+    /// An external CA has no key here: nothing is signed under it through this authority (authorization refuses
+    /// every grant under one, before the ledger or the token is touched).
     func refuseIfExternal(_ ca: AuthorityRecord) throws {
         guard ca.isExternal else { return }
-        throw AuthorityError.refused("\(ca.type.uppercased()) \(ca.skid) \"\(ca.name)\" is external: its key is not held by this authority")
+        throw AuthorityError.refused("\(ca.type.uppercased()) \(ca.skid) \"\(ca.name)\" is external: its key is not held by this authority (its operator signs under it; for a PAI: pai csr, then pai import)")
     }
 
     /// `matter-ca pai csr`: a PAI key generated in the operational token and a PKCS#10 request signed by it, for a

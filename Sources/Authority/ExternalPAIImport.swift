@@ -87,7 +87,7 @@ extension Authority {
                                      serial: pai.serialHex, parentSKID: paaRecord.skid, vid: ids?.vid.map { Int($0.rawValue) },
                                      pid: ids?.pid.map { Int($0.rawValue) }, certificateSHA256: pai.sha256.hexString, createdAt: clock())
         do {
-            try ledger.completeCeremony(request.ceremony, certificate: Self.certificateRecord(pai, type: .pai, ids: ids, at: clock()), authority: record,
+            try ledger.completeCeremony(request.ceremony, certificate: Self.certificateRecord(pai, type: .pai, vid: ids?.vid, pid: ids?.pid, at: clock()), authority: record,
                                         payload: ["name": request.name, "request": request.requestID, "paa": paaRecord.skid, "external": "paa"])
         } catch {
             if keyed.keyID != key.keyID { _ = try? keyed.changingKeyID(to: key.keyID) }
@@ -164,19 +164,12 @@ extension Authority {
         let record = AuthorityRecord(skid: skid, type: "paa", name: name, tokenLabel: "", keyLabel: "", serial: paa.serialHex, parentSKID: nil,
                                      vid: ids?.vid.map { Int($0.rawValue) }, pid: nil, certificateSHA256: paa.sha256.hexString, createdAt: clock())
         do {
-            try ledger.completeCeremony(ceremony, certificate: Self.certificateRecord(paa, type: .paa, ids: ids, at: clock()), authority: record,
+            try ledger.completeCeremony(ceremony, certificate: Self.certificateRecord(paa, type: .paa, vid: ids?.vid, pid: ids?.pid, at: clock()), authority: record,
                                         payload: ["name": name, "external": "true"])
         } catch {
             try? ledger.failCeremony(ceremony, reason: "\(error)")
             throw AuthorityError.from(error)
         }
         return record
-    }
-
-    static func certificateRecord(_ c: ParsedCertificate, type: CertificateType, ids: MatterVIDPID?, at: Date) -> CertificateRecord {
-        CertificateRecord(issuerSKID: (c.authorityKeyIdentifier ?? c.subjectKeyIdentifier ?? []).hexString, serial: c.serialHex, type: type.rawValue,
-                          subject: "\(c.subject)", skid: (c.subjectKeyIdentifier ?? []).hexString, vid: ids?.vid.map { Int($0.rawValue) },
-                          pid: ids?.pid.map { Int($0.rawValue) }, notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(c.der),
-                          sha256: c.sha256.hexString, createdAt: at)
     }
 }

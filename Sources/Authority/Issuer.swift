@@ -12,7 +12,6 @@ extension Authority {
     /// (the builder refuses a key that is not the issuer certificate's).
     public func issuerContext(for grant: Grant, signer override: (any Signer)? = nil) throws -> IssuerContext? {
         guard let issuer = grant.issuer else { return nil }
-        if override == nil { try refuseIfExternal(issuer) }
         if override == nil, let cached = issuers.get(issuer.skid) { return cached }
         let type: CertificateType = issuer.type == "paa" ? .paa : .pai
         let context = try IssuerContext(certificate: try inventory.certificate(of: issuer), type: type, signer: try override ?? signer(for: issuer))
@@ -71,12 +70,17 @@ extension Authority {
 
     /// The ledger row of an issued certificate.
     func record(_ issued: IssuedCertificate, grant: Grant, batchID: String? = nil, item: Int? = nil) -> CertificateRecord {
-        let c = issued.certificate
         // The grant's VID and PID are what the template put into the certificate (the lint checked them).
-        return CertificateRecord(issuerSKID: (c.authorityKeyIdentifier ?? c.subjectKeyIdentifier ?? []).hexString, serial: c.serialHex,
-                                 type: grant.type.rawValue, subject: "\(c.subject)", skid: (c.subjectKeyIdentifier ?? []).hexString,
-                                 vid: grant.vid.map { Int($0.rawValue) }, pid: grant.pid.map { Int($0.rawValue) },
-                                 notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(issued.der), sha256: c.sha256.hexString,
-                                 batchID: batchID, batchItem: item, createdAt: clock())
+        Self.certificateRecord(issued.certificate, type: grant.type, vid: grant.vid, pid: grant.pid, batchID: batchID, item: item, at: clock())
+    }
+
+    /// The ledger row of a certificate: issued here, or received (an external PAA, an imported PAI).
+    static func certificateRecord(_ c: ParsedCertificate, type: CertificateType, vid: VendorID?, pid: ProductID?, batchID: String? = nil,
+                                  item: Int? = nil, at: Date) -> CertificateRecord {
+        CertificateRecord(issuerSKID: (c.authorityKeyIdentifier ?? c.subjectKeyIdentifier ?? []).hexString, serial: c.serialHex,
+                          type: type.rawValue, subject: "\(c.subject)", skid: (c.subjectKeyIdentifier ?? []).hexString,
+                          vid: vid.map { Int($0.rawValue) }, pid: pid.map { Int($0.rawValue) },
+                          notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(c.der), sha256: c.sha256.hexString,
+                          batchID: batchID, batchItem: item, createdAt: at)
     }
 }
