@@ -117,9 +117,12 @@ public struct AttestationVerifier: Sendable {
             return AttestationVerdict(.attestationNonceMismatch, "nonce in the elements \(elements.attestationNonce.hexString) is not the nonce sent \(input.attestationNonce.hexString)")
         }
         // 16. The CD's signature.
-        // A CD seen before had its key identifier read then (the envelope is the same bytes).
+        // A CD seen before (the same envelope bytes) had its key identifier read, its signature checked and its
+        // content decoded then: one lookup serves all three.
+        let envelope = elements.certificationDeclaration
+        let seen = cache?.cd(envelope)
         let keyID: [UInt8]
-        if let known = cache?.cdKeyID(elements.certificationDeclaration) { keyID = known } else {
+        if let known = seen?.keyID { keyID = known } else {
             do { keyID = try CMSEnvelope.keyID(elements.certificationDeclaration) } catch {
                 return AttestationVerdict(.certificationDeclarationNoKeyId, "CD envelope: \(error)")
             }
@@ -131,11 +134,10 @@ public struct AttestationVerifier: Sendable {
         if isTestKey && !trust.cdKeys.allowTestKey {
             return AttestationVerdict(.certificationDeclarationNoCertificateFound, "the CD is signed by the test CD key, which this verifier does not accept")
         }
-        // One CD serves every device of a product: its signature checked and its content decoded once per
-        // (envelope, key) when cached; a changed byte or another key is a miss.
-        let envelope = elements.certificationDeclaration
+        // One CD serves every device of a product; the verified content counts only under the same key (a trust store
+        // reloaded with another key under that identifier verifies again).
         let cd: DecodedCertificationDeclaration
-        if let hit = cache?.cd(envelope, keyBytes: cdKeyBytes) { cd = hit } else {
+        if let seen, seen.keyBytes == cdKeyBytes { cd = seen.cd } else {
             let content: [UInt8]
             do { content = try CMSEnvelope.verifiedContent(envelope, key: cdKey) } catch {
                 return AttestationVerdict(.certificationDeclarationInvalidSignature, "CD envelope (key \(keyID.hexString)): \(error)")

@@ -72,14 +72,9 @@ public final class PAICache: @unchecked Sendable {
     /// same key: a trust store reloaded with another key under that identifier verifies again.
     private var cds: [ByteKey: (keyID: [UInt8], keyBytes: [UInt8], cd: DecodedCertificationDeclaration)] = [:]
 
-    func cdKeyID(_ envelope: [UInt8]) -> [UInt8]? {
+    func cd(_ envelope: [UInt8]) -> (keyID: [UInt8], keyBytes: [UInt8], cd: DecodedCertificationDeclaration)? {
         let k = ByteKey(envelope)
-        return lock.withLock { cds[k]?.keyID }
-    }
-
-    func cd(_ envelope: [UInt8], keyBytes: [UInt8]) -> DecodedCertificationDeclaration? {
-        let k = ByteKey(envelope)
-        return lock.withLock { cds[k].flatMap { $0.keyBytes == keyBytes ? $0.cd : nil } }
+        return lock.withLock { cds[k] }
     }
 
     func store(_ cd: DecodedCertificationDeclaration, envelope: [UInt8], keyID: [UInt8], keyBytes: [UInt8]) {
