@@ -100,6 +100,11 @@ public struct CeremonyTranscript: Codable, Sendable, Equatable {
         return try e.encode(self) + Data("\n".utf8)
     }
 
+    /// The ledger a transcript belongs to: the hash of its `authority.init` audit entry (nil: not an authority's).
+    static func identity(of ledger: any Ledger) throws -> String? {
+        try ledger.auditEntries(action: "authority.init", limit: 1).first?.hash
+    }
+
     public static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 }
 
@@ -121,10 +126,10 @@ enum TranscriptSigning {
 extension Authority {
     /// The ledger identity a transcript names: the hash of the `authority.init` audit entry.
     func ledgerIdentity() throws -> String {
-        guard let first = try ledger.auditEntries(action: "authority.init", limit: 1).first else {
+        guard let identity = try CeremonyTranscript.identity(of: ledger) else {
             throw AuthorityError.refused("the ledger has no authority.init entry: it is not an authority's ledger")
         }
-        return first.hash
+        return identity
     }
 
     /// One transcript step from what a ceremony made.

@@ -28,7 +28,7 @@ public struct TranscriptVerification: Sendable, Encodable {
             return v
         }
         // Another ledger's transcript: nothing else it says can be judged here.
-        let identity = try ledger.auditEntries(action: "authority.init", limit: 1).first?.hash ?? "none"
+        let identity = try CeremonyTranscript.identity(of: ledger) ?? "none"
         guard t.body.ledger == identity else {
             v.problems.append("the transcript belongs to another ledger: it names the ledger whose authority.init entry hashes to \(t.body.ledger); this ledger's is \(identity)")
             return v
