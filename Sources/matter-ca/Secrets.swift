@@ -16,12 +16,19 @@ enum Secrets {
             guard !bytes.isEmpty else { throw CLIExit.unreadable("\(variable)_FILE \(path) is empty") }
             return bytes
         }
-        guard isatty(STDIN_FILENO) == 1, let p = getpass("\(prompt): ") else {
+        guard isatty(STDIN_FILENO) == 1, let value = typedHidden("\(prompt): ") else {
             throw CLIExit.unreadable("\(variable) (or \(variable)_FILE) is not set and there is no terminal to ask for it")
         }
-        let value = Array(String(cString: p).utf8)
-        memset(p, 0, strlen(p))
         guard !value.isEmpty else { throw CLIExit.unreadable("an empty PIN is not accepted") }
+        return value
+    }
+
+    /// A line typed at the terminal without echo (a PIN, a custodian's share); `getpass`'s own buffer is zeroed.
+    static func typedHidden(_ prompt: String) -> [UInt8]? {
+        guard let p = getpass(prompt) else { return nil }
+        let n = strlen(p)
+        let value = Array(UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: n))
+        memset(p, 0, n)
         return value
     }
 

@@ -39,11 +39,12 @@ enum ShareInput {
         var shares: [Share] = []
         while shares.count < custody.quorum {
             let n = shares.count + 1
-            guard let p = getpass("Custodian share \(n) of \(custody.quorum): ") else { throw CLIExit.unreadable("no terminal to read the share from") }
-            let text = String(cString: p)
-            memset(p, 0, strlen(p))
-            if text.isEmpty { throw CLIExit.refused("no share given; nothing was done") }
-            do { shares.append(try Share(encoded: text, position: n)) } catch {
+            guard var typed = Secrets.typedHidden("Custodian share \(n) of \(custody.quorum): ") else {
+                throw CLIExit.unreadable("no terminal to read the share from")
+            }
+            defer { wipe(&typed) }
+            if typed.isEmpty { throw CLIExit.refused("no share given; nothing was done") }
+            do { shares.append(try Share(encoded: String(decoding: typed, as: UTF8.self), position: n)) } catch {
                 tty.write(Data("\(error) Type it again.\n".utf8))
             }
         }
