@@ -50,6 +50,17 @@ public struct TestHome: Sendable {
         return try CLI.exec("sqlite3", [root.appendingPathComponent("ledger.sqlite").path, q]).stdout
     }
 
+    /// SoftHSM2 keeps each token object in a file: path (token folder/object) → bytes of every key object on the
+    /// home's tokens (token.object, the token's own record, changes at every login and is left out).
+    public func tokenObjects() throws -> [String: Data] {
+        let dir = root.appendingPathComponent("tokens")
+        var out: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: dir.path)! where path.hasSuffix(".object") && !path.hasSuffix("token.object") {
+            out[path] = try Data(contentsOf: dir.appendingPathComponent(path))
+        }
+        return out
+    }
+
     public func json(_ args: [String]) throws -> Any {
         let r = try run(args + ["--json"])
         guard r.status == 0 else { throw Failure(description: "\(args): \(r.output)") }

@@ -31,13 +31,9 @@ public struct CustodyHome: Sendable {
 
     /// Objects on each token of the home (SoftHSM2 keeps one file per object), by token directory.
     public func tokenObjects() throws -> [String: Int] {
-        let tokens = home.root.appendingPathComponent("tokens")
-        var out: [String: Int] = [:]
-        for t in try FileManager.default.contentsOfDirectory(atPath: tokens.path) {
-            let files = try FileManager.default.contentsOfDirectory(atPath: tokens.appendingPathComponent(t).path)
-            out[t] = files.filter { $0.hasSuffix(".object") && $0 != "token.object" }.count
-        }
-        return out
+        let tokens = try FileManager.default.contentsOfDirectory(atPath: home.root.appendingPathComponent("tokens").path)
+        let objects = try home.tokenObjects().keys
+        return Dictionary(uniqueKeysWithValues: tokens.map { t in (t, objects.filter { $0.hasPrefix(t + "/") }.count) })
     }
 
     /// Ledger rows, audit head and token objects: what a refused or aborted operation must leave as it was.

@@ -87,14 +87,7 @@ public enum ExternalPAA {
 
     /// SoftHSM2 keeps each token object in a file: names and bytes of all of them, to show the token did not change
     /// (token.object, the token's own record, changes at every login).
-    public static func tokenState(_ h: TestHome) throws -> [String: Data] {
-        let dir = h.root.appendingPathComponent("tokens")
-        var out: [String: Data] = [:]
-        for case let path as String in FileManager.default.enumerator(atPath: dir.path)! where path.hasSuffix(".object") && !path.hasSuffix("token.object") {
-            out[path] = try Data(contentsOf: dir.appendingPathComponent(path))
-        }
-        return out
-    }
+    public static func tokenState(_ h: TestHome) throws -> [String: Data] { try h.tokenObjects() }
 
     /// A home with "Ext PAI" (VID FFF1) imported under the SDK's PAA NoVID, its SKID chosen by the PAA operator
     /// (not the key's hash), and a vendor FFF1 (PID 8000) served by it.
