@@ -128,14 +128,14 @@ extension Authority {
     public static let node = ProcessInfo.processInfo.environment["MATTER_CA_NODE"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
     public static let leaseOwner = "\(node):\(getpid())"
 
-    /// A lease held by a process of this node that no longer exists is free at once (a killed run can be resumed
-    /// without waiting for the lease to expire); a lease of another node is free only when it expires.
     /// Whether a batch is held right now by a live process (this one included).
     public static func isHeld(_ batch: BatchRecord, at now: Date) -> Bool {
         guard let owner = batch.leaseOwner, let until = batch.leaseUntil, until > now else { return false }
         return !isGone(owner)
     }
 
+    /// A lease held by a process of this node that no longer exists is free at once (a killed run can be resumed
+    /// without waiting for the lease to expire); a lease of another node is free only when it expires.
     public static func isGone(_ owner: String) -> Bool {
         guard let colon = owner.lastIndex(of: ":"), String(owner[..<colon]) == node, let pid = Int32(owner[owner.index(after: colon)...]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
