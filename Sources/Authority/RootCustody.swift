@@ -50,7 +50,12 @@ enum RootSecret {
         let key = SymmetricKey(data: secret)
         func derive(_ purpose: String) -> [UInt8] {
             let mac = HMAC<SHA256>.authenticationCode(for: Array("matter-ca root token \(purpose) PIN".utf8), using: key)
-            return Array(mac.map { String(format: "%02x", $0) }.joined().utf8)
+            // Hex written straight into bytes the caller wipes: no String copy of a PIN is left behind.
+            let digits = Array("0123456789abcdef".utf8)
+            var pin: [UInt8] = []
+            pin.reserveCapacity(64)
+            for b in mac { pin.append(digits[Int(b >> 4)]); pin.append(digits[Int(b & 0x0F)]) }
+            return pin
         }
         return (derive("user"), derive("SO"))
     }
