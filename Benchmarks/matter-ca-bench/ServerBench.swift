@@ -65,7 +65,7 @@ enum ServerBench {
     }
 
     static func run(authority: Authority, pai: String, inProcessIssue: Double, inProcessVerify: Double, verifyBody: String,
-                    paa: ParsedCertificate, cdKey: P256.Signing.PrivateKey, seconds: Int) throws {
+                    paa: ParsedCertificate, cdKey: P256.Signing.PrivateKey, seconds: Int, profile: Bool = false) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-bench-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("cd"), withIntermediateDirectories: true)
         try cdCertificate(cdKey, in: dir.appendingPathComponent("cd"))
@@ -87,7 +87,7 @@ enum ServerBench {
         let verify = try luaPOST(path: "/v1/verify", body: verifyBody,
                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], in: dir)
         for (label, script, baseline) in [("EST simpleenroll", est, inProcessIssue), ("POST /v1/verify", verify, inProcessVerify)] {
-            for c in [1, 16, 100] {
+            for c in profile ? [label == "EST simpleenroll" ? 100 : 16] : [1, 16, 100] {
                 guard let r = wrk(url: url, connections: c, seconds: seconds, script: script) else { print("  wrk is not installed (scripts/setup installs it)"); return }
                 print(String(format: "  %-18@ %3d conns: %8.0f /s  p50 %6.2f ms  p99 %6.2f ms  ratio to in-process %.2f%@", label as NSString, c, r.rate, r.p50, r.p99,
                              r.rate / baseline, r.non2xx > 0 ? " (\(r.non2xx) non-2xx!)" as NSString : "" as NSString))

@@ -1,5 +1,6 @@
 import AttestationVerifier
 import Authority
+import AuthorityServer
 import Dispatch
 import Ledger
 import Crypto
@@ -13,6 +14,8 @@ import X509Builder
 // matter-ca-bench: throughput figures, each beside a baseline measured in the same run (these machines are
 // noisy, so only ratios are comparable). Build and run in release: swift run -c release matter-ca-bench [seconds]
 
+// As `matter-ca serve` does, before anything starts a task: the in-process server's tasks on NIO's event loops.
+AuthorityServer.adoptEventLoopsAsGlobalExecutor()
 let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
 let clock = ContinuousClock()
 
@@ -227,6 +230,26 @@ func timeBatch(_ label: String, vid: UInt16, pai: String, source: DACBatchReques
     try? FileManager.default.removeItem(at: out)
     return rate
 }
+let verifyJSON = String(decoding: try JSONSerialization.data(withJSONObject: [
+    "dac": Data(attInput.dac).base64EncodedString(), "pai": Data(attInput.pai).base64EncodedString(),
+    "attestationElements": Data(attInput.attestationElements).base64EncodedString(),
+    "attestationSignature": Data(attInput.attestationSignature).base64EncodedString(),
+    "attestationNonce": Data(attInput.attestationNonce).base64EncodedString(),
+    "attestationChallenge": Data(attInput.attestationChallenge).base64EncodedString(), "vendorId": "FFF1", "productId": "8000"]), as: UTF8.self)
+// `matter-ca-bench SECONDS server-profile`: EST at 100 connections and /v1/verify at 16, for `perf record`.
+if CommandLine.arguments.dropFirst(2).first == "server-profile" {
+    try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: 1, inProcessVerify: 1, verifyBody: verifyJSON,
+                        paa: paa.certificate, cdKey: cdSigner, seconds: 8, profile: true)
+    exit(0)
+}
+// `matter-ca-bench SECONDS batch-profile`: generated and CSR batches in a loop, for `perf record`.
+if CommandLine.arguments.dropFirst(2).first == "batch-profile" {
+    for _ in 0..<3 {
+        _ = try timeBatch("batch from 10,000 CSRs, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .csrs(csrDERs), signer: nil)
+        _ = try timeBatch("batch of 10,000 generated keys, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .generated(count: batchSize), signer: nil)
+    }
+    exit(0)
+}
 let hsmSigner = try ba.signer(for: hsmPAI.authority)
 let hsmRaw = max(try rate("raw PKCS11Signer sign, 1 task") { _ = try hsmSigner.sign(digest: digest) }, concurrentRate(tasks: 2))
 let csrHSM = try timeBatch("batch from 10,000 CSRs, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .csrs(csrDERs), signer: nil)
@@ -242,12 +265,6 @@ let singleIssue = try rate("in-process single DAC issuance (Authority.issue, sig
     _ = try ba.issue(IssueRequest(.dac(vendor: VendorID(0xFFF1), pid: ProductID(0x8000), pai: hsmPAI.authority.skid), name: ""),
                      publicKey: singleKeys[sk & 63], by: .vendor(VendorID(0xFFF1), credential: "bench"))
 }
-let verifyJSON = String(decoding: try JSONSerialization.data(withJSONObject: [
-    "dac": Data(attInput.dac).base64EncodedString(), "pai": Data(attInput.pai).base64EncodedString(),
-    "attestationElements": Data(attInput.attestationElements).base64EncodedString(),
-    "attestationSignature": Data(attInput.attestationSignature).base64EncodedString(),
-    "attestationNonce": Data(attInput.attestationNonce).base64EncodedString(),
-    "attestationChallenge": Data(attInput.attestationChallenge).base64EncodedString(), "vendorId": "FFF1", "productId": "8000"]), as: UTF8.self)
 let otherDAC = try CertificateBuilder.issue(spec(.dac, deviceKeys[1], vid: 0xFFF1, pid: 0x8000), by: issuer).certificate
 try RevocationBench.run(authority: ba, pai: hsmPAI.authority, dac: benchDAC.certificate, otherDAC: otherDAC, dacIssuer: pai.certificate, rawVerify: rawVerify)
 try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,

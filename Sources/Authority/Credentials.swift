@@ -87,6 +87,6 @@ public enum Credentials {
         return .vendor(VendorID(UInt16(c.vid ?? 0)), credential: "\(c.id) (\(c.label))")
     }
 
-    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    static func sha256(_ bytes: [UInt8]) -> String { Array(SHA256.hash(data: bytes)).lowercaseHexString }
     static func randomID() -> String { (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
 }

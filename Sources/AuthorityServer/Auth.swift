@@ -24,9 +24,9 @@ struct Authenticator: Sendable {
                 token = String(decoded[decoded.index(after: colon)...])
             default: throw Problem.unauthorized("authentication scheme \"\(parts[0])\" is not supported (Bearer or Basic)")
             }
-            // A ledger read (a network round trip on PostgreSQL): on the blocking pool, never on a cooperative thread.
+            // A ledger read (a network round trip on PostgreSQL: on the blocking pool, never on a cooperative thread).
             let ledger = self.ledger
-            switch try await Blocking.run({ try Credentials.authenticate(token: token, ledger: ledger) }) {
+            switch try await Blocking.read(ledger, { try Credentials.authenticate(token: token, ledger: ledger) }) {
             case .principal(let p): return p
             case .refused(let why): throw Problem.unauthorized(why)
             }

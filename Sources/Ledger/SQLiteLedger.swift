@@ -43,6 +43,12 @@ public final class SQLiteLedger: Ledger, LedgerEngine {
         do { return try pool.read(body) } catch let e as DatabaseError { throw Self.map(e) }
     }
 
+    /// A read of one statement: SQLite runs a lone SELECT in its own implicit transaction, so the explicit one
+    /// `read` opens (BEGIN and COMMIT around it) only adds cost on a per-request path (perf: token lookups).
+    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.unsafeRead(body) } catch let e as DatabaseError { throw Self.map(e) }
+    }
+
     static func map(_ e: DatabaseError) -> LedgerError {
         let m = e.message ?? ""
         guard e.resultCode == .SQLITE_CONSTRAINT else { return .unavailable(m.isEmpty ? "\(e.resultCode)" : m) }

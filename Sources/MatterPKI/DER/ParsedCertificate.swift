@@ -218,8 +218,11 @@ public struct ParsedCertificate: Sendable {
 
 extension Collection where Element == UInt8 {
     /// Uppercase hex, no separators.
-    public var hexString: String {
-        let digits = Array("0123456789ABCDEF".utf8)
+    public var hexString: String { hex(Array("0123456789ABCDEF".utf8)) }
+    /// Lowercase hex, no separators (`String(format: "%02x")` per byte costs a token lookup's worth of time).
+    public var lowercaseHexString: String { hex(Array("0123456789abcdef".utf8)) }
+
+    private func hex(_ digits: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity(count * 2)
         for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
