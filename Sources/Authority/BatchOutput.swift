@@ -19,6 +19,9 @@ struct BatchOutput {
     var outputPath: String { output.path }
     var stagingPath: String { output.path + "/.staging-" + batch.id }
     var generated: Bool { batch.kind == "generated" }
+    /// Items whose files this run wrote whole (every write and rename returned success): `finalize` does not look
+    /// for them on disk again.
+    let delivered = DeliveredItems()
 
     /// The factory key of one item, written (0600 from its first byte) before its certificate is committed, so that
     /// a committed DAC always has its key; read back on resume.
@@ -34,18 +37,26 @@ struct BatchOutput {
         return key
     }
 
-    func write(_ pairs: [(Int, CertificateRecord)]) throws {
-        for result in Parallel.map(pairs, { item, rec in Result { try self.writeItem(rec, item: item) } }) { try result.get() }
+    /// `keys`: the chunk's factory keys as staged (generated batches), so that they are not read back from staging.
+    func write(_ pairs: [(Int, CertificateRecord)], keys: [P256.Signing.PrivateKey]? = nil) throws {
+        for result in Parallel.map(Array(pairs.indices), { i in Result { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i]) } }) {
+            try result.get()
+        }
+        delivered.insert(pairs.map(\.0))
     }
 
-    func writeItem(_ rec: CertificateRecord, item: Int) throws {
+    func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: P256.Signing.PrivateKey? = nil) throws {
         let out = outputPath
         try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der")
         try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem")
         guard generated else { return }
         let staged = stagingPath + "/item-\(item).pem"
-        guard let data = FileManager.default.contents(atPath: staged),
-              let key = try? P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self)) else { return }
+        let key: P256.Signing.PrivateKey
+        if let stagedKey { key = stagedKey } else {
+            guard let data = FileManager.default.contents(atPath: staged),
+                  let k = try? P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self)) else { return }
+            key = k
+        }
         try FileOutput.write(key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600)
         // The staged PEM (0600) becomes the delivered one: a rename, not another write.
         guard rename(staged, out + "/dac-key-\(rec.serial).pem") == 0 else {
@@ -59,19 +70,20 @@ struct BatchOutput {
         let fm = FileManager.default
         var lost: [Int] = []
         var items: [ManifestItem] = []
+        let vid = String(format: "%04X", batch.vid), pid = String(format: "%04X", batch.pid)
         for rec in try authority.ledger.batchCertificates(batch.id) {
             let item = rec.batchItem ?? -1
             let certFile = "dac-\(rec.serial).pem"
             let keyName = "dac-key-\(rec.serial).pem"
-            if !fm.fileExists(atPath: output.appendingPathComponent(certFile).path)
-                || (generated && !fm.fileExists(atPath: output.appendingPathComponent(keyName).path)) {
-                try writeItem(rec, item: item)
+            var keyFile: String? = generated ? keyName : nil
+            // Delivered whole by this run: nothing to look for. Otherwise (a resume, a repeat) the files are checked.
+            if !delivered.contains(item) {
+                if !fm.fileExists(atPath: outputPath + "/" + certFile) || (generated && !fm.fileExists(atPath: outputPath + "/" + keyName)) {
+                    try writeItem(rec, item: item)
+                }
+                if generated && !fm.fileExists(atPath: outputPath + "/" + keyName) { keyFile = nil; lost.append(item) }
             }
-            var keyFile: String?
-            if generated {
-                if fm.fileExists(atPath: output.appendingPathComponent(keyName).path) { keyFile = keyName } else { lost.append(item) }
-            }
-            items.append(ManifestItem(index: item, serial: rec.serial, vid: String(format: "%04X", batch.vid), pid: String(format: "%04X", batch.pid),
+            items.append(ManifestItem(index: item, serial: rec.serial, vid: vid, pid: pid,
                                       skid: rec.skid, sha256: rec.sha256, csrFile: csrNames.map { $0.indices.contains(item) ? $0[item] : "" },
                                       certificate: certFile, key: keyFile))
         }
@@ -117,4 +129,12 @@ struct BatchOutput {
         }
         return nil
     }
+}
+
+/// The items of one batch run whose files were delivered whole.
+final class DeliveredItems: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items = Set<Int>()
+    func insert(_ new: [Int]) { lock.withLock { items.formUnion(new) } }
+    func contains(_ item: Int) -> Bool { lock.withLock { items.contains(item) } }
 }

@@ -64,12 +64,15 @@ extension Authority {
         for start in stride(from: 0, to: remaining.count, by: Self.batchChunk) {
             let items = Array(remaining[start..<min(start + Self.batchChunk, remaining.count)])
             let keys: [P256.Signing.PublicKey]
+            var factoryKeys: [P256.Signing.PrivateKey]?
             switch r.source {
             case .csrs: keys = items.map { csrKeys[$0] }
             case .generated:
-                keys = try Parallel.map(items) { i in Result { try out.stagedKey(item: i).publicKey } }.map {
+                let staged = try Parallel.map(items) { i in Result { try out.stagedKey(item: i) } }.map {
                     do { return try $0.get() } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
                 }
+                factoryKeys = staged
+                keys = staged.map(\.publicKey)
             }
             for attempt in 1... {
                 let certificates = try issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
@@ -78,7 +81,7 @@ extension Authority {
                     continue
                 }
                 // Committed: only now do the certificates (and their keys) go out.
-                do { try out.write(Array(zip(items, records))) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+                do { try out.write(Array(zip(items, records)), keys: factoryKeys) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
                 break
             }
             issuedNow += items.count

@@ -70,6 +70,8 @@ struct ServeCommand: ParsableCommand {
             authority = try options.open()
         }
         let commands = demoCommands
+        // Before the first task: requests then run on the event loop that serves their connection.
+        AuthorityServer.adoptEventLoopsAsGlobalExecutor()
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task {
