@@ -22,26 +22,17 @@ struct BatchOutput {
     /// Items whose files this run wrote whole (every write and rename returned success): `finalize` does not look
     /// for them on disk again.
     let delivered = DeliveredItems()
+    /// The factory keys of a generated batch, staged per chunk before their certificates are committed.
+    let staged: StagedKeys
 
-    /// The factory key of one item, written (0600 from its first byte) before its certificate is committed, so that
-    /// a committed DAC always has its key; read back on resume.
-    func stagedKey(item: Int) throws -> P256.Signing.PrivateKey {
-        let path = stagingPath + "/item-\(item).pem"
-        if let data = FileManager.default.contents(atPath: path), let key = try? P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self)) {
-            return key
-        }
-        // Not "compact representable": swift-crypto's default draws keys until one is, about two per key, which
-        // nothing here needs.
-        let key = P256.Signing.PrivateKey(compactRepresentable: false)
-        try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: path, mode: 0o600)
-        return key
+    init(authority: Authority, batch: BatchRecord, output: URL, csrNames: [String]?) {
+        self.authority = authority; self.batch = batch; self.output = output; self.csrNames = csrNames
+        staged = StagedKeys(path: output.path + "/.staging-" + batch.id)
     }
 
     /// `keys`: the chunk's factory keys as staged (generated batches), so that they are not read back from staging.
     func write(_ pairs: [(Int, CertificateRecord)], keys: [P256.Signing.PrivateKey]? = nil) throws {
-        for result in Parallel.map(Array(pairs.indices), { i in Result { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i]) } }) {
-            try result.get()
-        }
+        for i in pairs.indices { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i]) }
         delivered.insert(pairs.map(\.0))
     }
 
@@ -50,18 +41,11 @@ struct BatchOutput {
         try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der")
         try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem")
         guard generated else { return }
-        let staged = stagingPath + "/item-\(item).pem"
-        let key: P256.Signing.PrivateKey
-        if let stagedKey { key = stagedKey } else {
-            guard let data = FileManager.default.contents(atPath: staged),
-                  let k = try? P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self)) else { return }
-            key = k
-        }
+        // The chunk's key as staged, or (a resume) the one an earlier run staged; none means lost, which `finalize`
+        // reports.
+        guard let key = stagedKey ?? staged.key(of: item) else { return }
         try FileOutput.write(key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600)
-        // The staged PEM (0600) becomes the delivered one: a rename, not another write.
-        guard rename(staged, out + "/dac-key-\(rec.serial).pem") == 0 else {
-            throw FileOutput.failure("cannot move the key of item \(item) into place")
-        }
+        try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600)
     }
 
     /// Certificates from the ledger, keys from staging where a crash left them, PAI and PAA, manifests.

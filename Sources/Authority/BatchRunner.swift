@@ -59,8 +59,13 @@ extension Authority {
         if r.kind == "generated" { try OutputLocation.prepare(out.staging) }
         let done = try ledger.batchItemsIssued(batch.id)
         let remaining = (0..<r.count).filter { !done.contains($0) }
-        var issuedNow = 0
         progress?(done.count, r.count)
+        // Three stages, each on its own thread: this one signs chunk k+2 while chunk k+1 is committed and chunk k's
+        // files are written, so the CPU signs during the ledger's fsync and the file system's work. A chunk's files
+        // go out only after its commit; every exit waits for what is in flight.
+        let delivery = ChunkDelivery()
+        defer { delivery.drain() }
+        let batchID = batch.id, actor = principal.description
         for start in stride(from: 0, to: remaining.count, by: Self.batchChunk) {
             let items = Array(remaining[start..<min(start + Self.batchChunk, remaining.count)])
             let keys: [P256.Signing.PublicKey]
@@ -68,27 +73,39 @@ extension Authority {
             switch r.source {
             case .csrs: keys = items.map { csrKeys[$0] }
             case .generated:
-                let staged = try Parallel.map(items) { i in Result { try out.stagedKey(item: i) } }.map {
-                    do { return try $0.get() } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
-                }
-                factoryKeys = staged
-                keys = staged.map(\.publicKey)
+                do { factoryKeys = try out.staged.stage(items) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+                keys = factoryKeys!.map(\.publicKey)
             }
-            for attempt in 1... {
-                let certificates = try issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
-                let records = zip(items, certificates).map { item, c in record(c, grant: grant, batchID: batch.id, item: item) }
-                do { try ledger.commitChunk(records, batchID: batch.id, actor: principal.description) } catch LedgerError.serialCollision where attempt < 3 {
-                    continue
-                }
-                // Committed: only now do the certificates (and their keys) go out.
-                do { try out.write(Array(zip(items, records)), keys: factoryKeys) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
-                break
+            let signed = try issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
+            try delivery.check()
+            progress?(done.count + delivery.delivered, r.count)
+            if r.shouldStop?() == true {
+                try delivery.wait()
+                throw BatchError.stopped(key: key, issued: done.count + delivery.delivered)
             }
-            issuedNow += items.count
-            progress?(done.count + issuedNow, r.count)
-            if r.shouldStop?() == true, issuedNow + done.count < r.count { throw BatchError.stopped(key: key, issued: done.count + issuedNow) }
             try claim(batch, lease: r.lease)
+            let fk = factoryKeys
+            let committed = CommittedChunk()
+            delivery.submit(items: items.count, commit: {
+                var certificates = signed
+                for attempt in 1... {
+                    let records = zip(items, certificates).map { item, c in self.record(c, grant: grant, batchID: batchID, item: item) }
+                    committed.records = records
+                    do { try self.ledger.commitChunk(records, batchID: batchID, actor: actor) } catch LedgerError.serialCollision where attempt < 3 {
+                        // A fresh random serial for every certificate of the chunk; none of them ever left.
+                        certificates = try self.issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
+                        continue
+                    }
+                    return
+                }
+            }, write: {
+                // Committed: only now do the certificates (and their keys) go out.
+                do { try out.write(Array(zip(items, committed.records)), keys: fk) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+            })
         }
+        try delivery.wait()
+        let issuedNow = delivery.delivered
+        progress?(done.count + issuedNow, r.count)
         try ledger.completeBatch(batch.id, actor: principal.description)
         batch = try ledger.batch(id: batch.id) ?? batch
         let manifest: [ManifestItem]
@@ -148,4 +165,58 @@ extension Authority {
         if case .csrs(let c) = s { return c.map(\.name) }
         return nil
     }
+}
+
+/// The records of a chunk as committed (set on the commit queue, read on the write queue after it).
+final class CommittedChunk: @unchecked Sendable { var records: [CertificateRecord] = [] }
+
+/// The commit and the file writes of a batch's chunks, each on its own serial queue behind the signing thread. At
+/// most two chunks are between signed and delivered; after a failure nothing more is committed (chunks already
+/// committed are still written).
+final class ChunkDelivery: @unchecked Sendable {
+    private let commits = DispatchQueue(label: "matter-ca.batch.commit")
+    private let writes = DispatchQueue(label: "matter-ca.batch.write")
+    private let group = DispatchGroup()
+    private let slots = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var failure: Error?
+    private var count = 0
+
+    /// Items whose chunk is committed and written.
+    var delivered: Int { lock.withLock { count } }
+
+    func submit(items: Int, commit: @escaping @Sendable () throws -> Void, write: @escaping @Sendable () throws -> Void) {
+        slots.wait()
+        group.enter()
+        commits.async {
+            do {
+                guard self.lock.withLock({ self.failure == nil }) else { throw CancellationError() }
+                try commit()
+            } catch {
+                self.fail(error)
+                self.slots.signal(); self.group.leave()
+                return
+            }
+            self.writes.async {
+                defer { self.slots.signal(); self.group.leave() }
+                do { try write(); self.lock.withLock { self.count += items } } catch { self.fail(error) }
+            }
+        }
+    }
+
+    private func fail(_ error: Error) {
+        lock.withLock { if failure == nil && !(error is CancellationError) { failure = error } }
+    }
+
+    /// The first failure so far, if any, without waiting.
+    func check() throws { if let f = lock.withLock({ failure }) { throw f } }
+
+    /// Waits for everything in flight; rethrows the first failure.
+    func wait() throws {
+        group.wait()
+        try check()
+    }
+
+    /// Waits without throwing: on the way out of a failed batch nothing may still be writing.
+    func drain() { group.wait() }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MatterPKI
 import Testing
@@ -40,6 +41,15 @@ import TestSupport
         #expect(keys.count == 20000, "every DAC delivered with its key")
         let manifest = try DACBatchTests.manifest(out)
         #expect(manifest.count == 20000 && Set(manifest.map { $0["index"] as! Int }).count == 20000)
+        // Every key is its certificate's key, those a killed run staged and a resume delivered included.
+        var mismatched: [String] = []
+        for item in manifest {
+            let cert = try CertificateFile.read(path: out.appendingPathComponent(item["certificate"] as! String).path)
+            let pem = try String(contentsOf: out.appendingPathComponent(item["key"] as! String), encoding: .utf8)
+            let key = try P256.Signing.PrivateKey(pemRepresentation: pem)
+            if cert.publicKey.p256?.x963Representation != key.publicKey.x963Representation { mismatched.append(item["serial"] as! String) }
+        }
+        #expect(mismatched.isEmpty, "keys that are not their certificate's: \(mismatched.prefix(5))")
         #expect(try h.run(["audit", "verify"]).status == 0)
     }
 }
