@@ -14,28 +14,21 @@ import MatterPKI
 /// ledger protocol with their audit entries): issuing a million real DACs first would measure issuance, not
 /// revocation. The CRLs are real, signed by the PAI's token key and linted.
 enum RevocationBench {
+    /// `show SERIAL` at the largest size (the median of 20 lookups) and the DAC rows it was measured among.
+    struct Inventory { let showMilliseconds: Double; let rows: Int }
+
+    @discardableResult
     static func run(authority: Authority, pai: AuthorityRecord, dac: ParsedCertificate, otherDAC: ParsedCertificate, dacIssuer: ParsedCertificate,
-                    rawVerify: Double) throws {
+                    rawVerify: Double) throws -> Inventory? {
+        var inventory: Inventory?
         let ledger = authority.ledger
-        var seeded = 0, revoked = 0
+        var revoked = 0
         let template = CRLTemplate()
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        func serial(_ n: Int) -> String { String(format: "4%015X", n) }
-        func seed(to total: Int) throws {
-            while seeded < total {
-                let n = min(10_000, total - seeded)
-                let rows = (seeded..<seeded + n).map { i -> CertificateRecord in
-                    let s = serial(i)
-                    return CertificateRecord(issuerSKID: pai.skid, serial: s, type: "dac", subject: "CN=bench \(i)", skid: s, vid: 0xFFF1, pid: 0x8000,
-                                             notBefore: Date(), notAfter: CertificateTime.noWellDefinedExpiration.date, der: Data(s.utf8),
-                                             sha256: SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined(), status: "issued",
-                                             batchID: nil, batchItem: nil, createdAt: Date())
-                }
-                try ledger.recordCertificates([CertificateGroup(certificates: rows, actor: "bench", action: "bench.seed", payload: [:])])
-                seeded += n
-            }
-        }
+        var rows = SeededRows(ledger: ledger, issuer: pai.skid, prefix: "4")
+        func serial(_ n: Int) -> String { rows.serial(n) }
+        func seed(to total: Int) throws { try rows.seed(to: total) }
         func revoke(to total: Int) throws {
             while revoked < total {
                 let n = min(10_000, total - revoked)
@@ -83,12 +76,14 @@ enum RevocationBench {
                 }
                 lookups.sort()
                 let t = clock.now
-                var rows = 0
-                try ledger.forEachCertificate(CertificateFilter(type: "dac"), after: nil, limit: nil) { _, _ in rows += 1 }
+                var dacs = 0
+                try ledger.forEachCertificate(CertificateFilter(type: "dac"), after: nil, limit: nil) { _, _ in dacs += 1 }
                 let streamed = seconds(clock.now - t)
                 print(String(format: "  inventory at %d DACs: show SERIAL %.2f ms (median of 20); list streamed %.0f rows/s (%.1f s)",
-                             rows, lookups[10] * 1e3, Double(rows) / streamed, streamed))
+                             dacs, lookups[10] * 1e3, Double(dacs) / streamed, streamed))
+                inventory = Inventory(showMilliseconds: lookups[10] * 1e3, rows: dacs)
             }
         }
+        return inventory
     }
 }

@@ -11,6 +11,8 @@ import X509
 /// connections, each beside the in-process rate of the same operation measured in the same run.
 enum ServerBench {
     struct WrkResult { let rate: Double; let p50: Double; let p99: Double; let non2xx: Int }
+    /// One wrk run: the operation, its connections, wrk's figures and the in-process rate it is compared with.
+    struct Measured { let label: String; let connections: Int; let result: WrkResult; let baseline: Double }
 
     static func wrk(url: String, connections: Int, seconds: Int, script: URL) -> WrkResult? {
         guard let text = toolOutput(["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]) else {
@@ -64,8 +66,10 @@ enum ServerBench {
         try cert.serializeAsPEM().pemString.write(to: dir.appendingPathComponent("cd.pem"), atomically: true, encoding: .utf8)
     }
 
+    /// The figures it printed (none when the server did not start; those before it stopped when wrk is missing).
+    @discardableResult
     static func run(authority: Authority, pai: String, inProcessIssue: Double, inProcessVerify: Double, verifyBody: String,
-                    paa: ParsedCertificate, cdKey: P256.Signing.PrivateKey, seconds: Int, profile: Bool = false) throws {
+                    paa: ParsedCertificate, cdKey: P256.Signing.PrivateKey, seconds: Int, profile: Bool = false) throws -> [Measured] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-bench-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("cd"), withIntermediateDirectories: true)
         try cdCertificate(cdKey, in: dir.appendingPathComponent("cd"))
@@ -82,17 +86,22 @@ enum ServerBench {
         }
         var url: String?
         for _ in 0..<200 where url == nil { usleep(50_000); url = started.get() }
-        guard let url else { print("  server did not start"); return }
+        guard let url else { print("  server did not start"); return [] }
         let est = try estEnrollScript(token: token, in: dir)
         let verify = try luaPOST(path: "/v1/verify", body: verifyBody,
                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], in: dir)
+        var measured: [Measured] = []
         for (label, script, baseline) in [("EST simpleenroll", est, inProcessIssue), ("POST /v1/verify", verify, inProcessVerify)] {
             for c in profile ? [label == "EST simpleenroll" ? 100 : 16] : [1, 16, 100] {
-                guard let r = wrk(url: url, connections: c, seconds: seconds, script: script) else { print("  wrk is not installed (scripts/setup installs it)"); return }
+                guard let r = wrk(url: url, connections: c, seconds: seconds, script: script) else {
+                    print("  wrk is not installed (scripts/setup installs it)"); return measured
+                }
+                measured.append(Measured(label: label, connections: c, result: r, baseline: baseline))
                 print(String(format: "  %-18@ %3d conns: %8.0f /s  p50 %6.2f ms  p99 %6.2f ms  ratio to in-process %.2f%@", label as NSString, c, r.rate, r.p50, r.p99,
                              r.rate / baseline, r.non2xx > 0 ? " (\(r.non2xx) non-2xx!)" as NSString : "" as NSString))
             }
         }
+        return measured
     }
 }
 

@@ -45,6 +45,12 @@ if CommandLine.arguments.dropFirst(2).first == "shared-ledger" {
     do { try SharedLedgerBench.run(seconds: seconds) } catch { print("  failed: \(error)") }
     exit(0)
 }
+// `matter-ca-bench SECONDS factory [COUNT]`: only the factory end to end beside its peers (issue #12).
+if CommandLine.arguments.dropFirst(2).first == "factory" {
+    FactoryBench.run(count: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 100_000)
+    Goals.shared.printSummary(only: ["factory-mfg", "factory-djca", "factory-rss"])
+    exit(0)
+}
 
 // Issue #3: DAC issuance (build + lint + sign) with a software P-256 PAI key vs raw signing with that key.
 let paaKey = SoftwareSigner(), paiKey = SoftwareSigner()
@@ -242,6 +248,12 @@ if CommandLine.arguments.dropFirst(2).first == "server-profile" {
                         paa: paa.certificate, cdKey: cdSigner, seconds: 8, profile: true)
     exit(0)
 }
+// `matter-ca-bench SECONDS ledger-scale [ROWS]`: only the batch on the ledger as it is and at ROWS (default 10 M).
+if CommandLine.arguments.dropFirst(2).first == "ledger-scale" {
+    try LedgerScaleBench.run(authority: ba, pai: hsmPAI.authority.skid, target: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 10_000_000)
+    Goals.shared.printSummary(only: ["ledger-10m"])
+    exit(0)
+}
 // `matter-ca-bench SECONDS batch-profile`: generated and CSR batches in a loop, for `perf record`.
 if CommandLine.arguments.dropFirst(2).first == "batch-profile" {
     for _ in 0..<3 {
@@ -266,11 +278,18 @@ let singleIssue = try rate("in-process single DAC issuance (Authority.issue, sig
                      publicKey: singleKeys[sk & 63], by: .vendor(VendorID(0xFFF1), credential: "bench"))
 }
 let otherDAC = try CertificateBuilder.issue(spec(.dac, deviceKeys[1], vid: 0xFFF1, pid: 0x8000), by: issuer).certificate
-try RevocationBench.run(authority: ba, pai: hsmPAI.authority, dac: benchDAC.certificate, otherDAC: otherDAC, dacIssuer: pai.certificate, rawVerify: rawVerify)
-try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,
-                    paa: paa.certificate, cdKey: cdSigner, seconds: max(2, Int(seconds)))
+let inventory = try RevocationBench.run(authority: ba, pai: hsmPAI.authority, dac: benchDAC.certificate, otherDAC: otherDAC, dacIssuer: pai.certificate, rawVerify: rawVerify)
+let served = try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: singleIssue, inProcessVerify: fullCached, verifyBody: verifyJSON,
+                                 paa: paa.certificate, cdKey: cdSigner, seconds: max(2, Int(seconds)))
 print("A shared PostgreSQL ledger (issue #13)")
 do { try SharedLedgerBench.run(seconds: seconds) } catch { print("  failed: \(error)") }
+// Issue #12: the factory's 100,000-DAC batch through the CLI beside its peers, the ledger at 10 M rows, then every goal.
+FactoryBench.run()
+do { try LedgerScaleBench.run(authority: ba, pai: hsmPAI.authority.skid) } catch { print("  failed: \(error)"); Goals.shared.missing("ledger-10m", "failed: \(error)") }
+Goals.shared.recordMain(issued: issued, raw: raw, csrBatch: csrHSM, generatedBatch: genHSM, hsmRaw: hsmRaw, cachedVerify: fullCached, rawVerify: rawVerify)
+Goals.shared.recordServer(served)
+Goals.shared.recordShow(inventory)
+Goals.shared.printSummary()
 try? FileManager.default.removeItem(at: batchHome.root)
 exit(0)
 extension Date { var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) } }
