@@ -127,8 +127,8 @@ enum FactoryBench {
         let rate = Double(count) / r.seconds
         let rss = Double(r.maxRSSKiB) / 1024
         let note = count == 100_000 ? "" : "\(count) DACs, not 100,000"
-        print(String(format: "  matter-ca dac batch, %d generated keys: %8.0f devices/s  (%.1f s spawn to exit)  peak RSS %.1f MiB (goal <= 256)",
-                     count, rate, r.seconds, rss))
+        print(String(format: "  matter-ca dac batch, %d generated keys: %8.0f devices/s  (%.1f s spawn to exit; CPU %.1f s user, %.1f s system)  peak RSS %.1f MiB (goal <= 256)",
+                     count, rate, r.seconds, r.userSeconds, r.systemSeconds, rss))
         Goals.shared.value("factory-rss", rss, note: note)
         for (id, name, goal, title) in [("factory-mfg", "esp-matter-mfg-tool", 100.0, "esp-matter-mfg-tool"),
                                         ("factory-djca", "django-ca-hsm-key", 25.0, "django-ca, SoftHSM2 key")] {

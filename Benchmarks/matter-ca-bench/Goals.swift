@@ -77,9 +77,9 @@ final class Goals: @unchecked Sendable {
                     let r = f / b
                     ok = r >= want
                     line = "\(title) \(Self.pad(Self.number(f), 9)) \(e.unit) vs \(Self.pad(Self.number(b), 9)) \(e.unit) \(e.baselineLabel)"
-                        + "  ratio \(Self.ratioText(r))  goal >= \(Self.ratioText(want))"
+                        + "  ratio \(Self.ratioText(r, as: want))  goal >= \(Self.ratioText(want, as: want))"
                 } else {
-                    line = "\(title) " + (e?.figure.map { "\(Self.number($0)) \(e!.unit), " } ?? "") + "no baseline" + "  goal >= \(Self.ratioText(want))"
+                    line = "\(title) " + (e?.figure.map { "\(Self.number($0)) \(e!.unit), " } ?? "") + "no baseline" + "  goal >= \(Self.ratioText(want, as: want))"
                 }
             case .atMost(let limit, let unit, let strict):
                 if let f = e?.figure {
@@ -103,7 +103,8 @@ final class Goals: @unchecked Sendable {
 
     static func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
 
-    static func ratioText(_ r: Double) -> String { r >= 10 ? String(format: "%.0fx", r) : String(format: "%.2f", r) }
+    /// A ratio as its goal is written: "20x" beside a goal of 100x, "0.63" beside 0.8.
+    static func ratioText(_ r: Double, as goal: Double) -> String { goal >= 10 ? String(format: r >= 10 ? "%.0fx" : "%.1fx", r) : String(format: "%.2f", r) }
 }
 
 extension Goals {

@@ -13,6 +13,9 @@ struct Spawned {
     let seconds: Double
     /// The child's peak resident set (ru_maxrss: KiB on Linux).
     let maxRSSKiB: Int
+    /// Its CPU time in user space and in the kernel (ru_utime, ru_stime), in seconds.
+    let userSeconds: Double
+    let systemSeconds: Double
     /// Its standard output and the end of its standard error.
     let output: String
     let errorTail: String
@@ -46,7 +49,9 @@ struct Spawned {
         let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return Spawned(status: code, seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss), output: output,
+        func time(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return Spawned(status: code, seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss), userSeconds: time(usage.ru_utime),
+                       systemSeconds: time(usage.ru_stime), output: output,
                        errorTail: errors.split(separator: "\n").suffix(3).joined(separator: " | "))
     }
 }
