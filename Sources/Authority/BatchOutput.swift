@@ -25,8 +25,10 @@ struct BatchOutput {
     /// The factory keys of a generated batch, staged per chunk before their certificates are committed.
     let staged: StagedKeys
 
-    init(authority: Authority, batch: BatchRecord, output: URL, csrNames: [String]?) {
-        self.authority = authority; self.batch = batch; self.output = output; self.csrNames = csrNames
+    let formats: OutputFormats
+
+    init(authority: Authority, batch: BatchRecord, output: URL, csrNames: [String]?, formats: OutputFormats = .both) {
+        self.authority = authority; self.batch = batch; self.output = output; self.csrNames = csrNames; self.formats = formats
         staged = StagedKeys(path: output.path + "/.staging-" + batch.id)
     }
 
@@ -38,14 +40,14 @@ struct BatchOutput {
 
     func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: P256.Signing.PrivateKey? = nil) throws {
         let out = outputPath
-        try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der")
-        try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem")
+        if formats.der { try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der") }
+        if formats.pem { try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem") }
         guard generated else { return }
         // The chunk's key as staged, or (a resume) the one an earlier run staged; none means lost, which `finalize`
         // reports.
         guard let key = stagedKey ?? staged.key(of: item) else { return }
-        try FileOutput.write(key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600)
-        try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600)
+        if formats.der { try FileOutput.write(key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600) }
+        if formats.pem { try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600) }
     }
 
     /// Certificates from the ledger, keys from staging where a crash left them, PAI and PAA, manifests.
@@ -57,8 +59,8 @@ struct BatchOutput {
         let vid = String(format: "%04X", batch.vid), pid = String(format: "%04X", batch.pid)
         for rec in try authority.ledger.batchCertificates(batch.id) {
             let item = rec.batchItem ?? -1
-            let certFile = "dac-\(rec.serial).pem"
-            let keyName = "dac-key-\(rec.serial).pem"
+            let certFile = "dac-\(rec.serial).\(formats.named)"
+            let keyName = "dac-key-\(rec.serial).\(formats.named)"
             var keyFile: String? = generated ? keyName : nil
             // Delivered whole by this run: nothing to look for. Otherwise (a resume, a repeat) the files are checked.
             if !delivered.contains(item) {

@@ -28,6 +28,10 @@ public struct DACBatchRequest: Sendable {
     /// Asked between chunks (a server shutting down): the batch stops after a committed, delivered chunk, to be
     /// resumed later.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// The files of each device: PEM and DER (the default), or one of them. esp-matter-mfg-tool's `--dac-cert` and
+    /// `--dac-key` read the PEM files; a factory that feeds it needs no DER copies, and on a real disk every file is
+    /// an inode to allocate.
+    public var formats: OutputFormats = .both
 
     public init(vendor: VendorID, pid: ProductID, pai: String, source: Source, idempotencyKey: String? = nil, resume: Bool = false,
                 output: URL, maxBatchSize: Int = 100_000, principal: Principal? = nil) {
@@ -42,6 +46,15 @@ public struct DACBatchRequest: Sendable {
         if case .csrs = source { return "csr" }
         return "generated"
     }
+}
+
+/// Which encodings of a device's certificate (and generated key) a batch writes.
+public enum OutputFormats: String, Sendable, CaseIterable {
+    case both, pem, der
+    var pem: Bool { self != .der }
+    var der: Bool { self != .pem }
+    /// The file the manifest names: the PEM one when there is one.
+    var named: String { pem ? "pem" : "der" }
 }
 
 public struct ManifestItem: Codable, Sendable, Equatable {

@@ -55,7 +55,7 @@ extension Authority {
         // SpotCheckedSigner for why not each one.
         let paiKey = try paiSigner ?? signer(for: paiRecord)
         let issuer = try issuerContext(for: grant, signer: SpotCheckedSigner(paiKey, every: Self.batchChunk))!
-        let out = BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source))
+        let out = BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source), formats: r.formats)
         if r.kind == "generated" { try OutputLocation.prepare(out.staging) }
         let done = try ledger.batchItemsIssued(batch.id)
         let remaining = (0..<r.count).filter { !done.contains($0) }
@@ -117,7 +117,7 @@ extension Authority {
 
     /// A completed batch asked for again: its certificates from the ledger, nothing signed.
     private func returned(_ batch: BatchRecord, _ r: DACBatchRequest) throws -> DACBatchResult {
-        let items = try BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source)).finalize(requireKeys: false)
+        let items = try BatchOutput(authority: self, batch: batch, output: r.output, csrNames: Self.csrNames(r.source), formats: r.formats).finalize(requireKeys: false)
         return DACBatchResult(batch: batch, items: items, reused: true, newlyIssued: 0, stagingLeft: nil)
     }
 

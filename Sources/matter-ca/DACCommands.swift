@@ -32,6 +32,7 @@ struct DACBatch: ParsableCommand {
     @Option(help: "Idempotency key (default: a new one, printed).") var idempotencyKey: String?
     @Flag(help: "Complete an interrupted batch with the same key.") var resume = false
     @Option(help: "Refuse batches larger than this.") var maxBatchSize = 100_000
+    @Option(help: "Each device's files: both (PEM and DER), pem (what esp-matter-mfg-tool reads) or der.") var format = "both"
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -46,9 +47,11 @@ struct DACBatch: ParsableCommand {
         } else {
             source = .csrs(try csrDir.map(readCSRDirectory) ?? readCSRFile(csrFile!))
         }
+        guard let formats = OutputFormats(rawValue: format) else { throw CLIExit.unreadable("--format \(format): both, pem or der") }
         let authority = try options.open()
-        let request = DACBatchRequest(vendor: v, pid: p, pai: pai, source: source, idempotencyKey: idempotencyKey, resume: resume,
+        var request = DACBatchRequest(vendor: v, pid: p, pai: pai, source: source, idempotencyKey: idempotencyKey, resume: resume,
                                       output: URL(fileURLWithPath: out), maxBatchSize: maxBatchSize)
+        request.formats = formats
         let bar = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
         let result: DACBatchResult
         do { result = try authority.issueBatch(request) { done, total in bar?.show(done, total) } } catch {

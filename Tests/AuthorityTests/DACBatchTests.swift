@@ -183,13 +183,14 @@ import TestSupport
         #expect(try Self.manifest(out).count == 5000)
     }
 
-    /// The generated-key output plugs into Espressif's factory tool (esp-matter-mfg-tool from PyPI).
-    @Test func espMatterMfgToolAcceptsADACAndKey() throws {
+    /// The generated-key output plugs into Espressif's factory tool (esp-matter-mfg-tool from PyPI): the default
+    /// files, and the PEM-only output a factory feeding it asks for.
+    @Test(arguments: [[], ["--format", "pem"]]) func espMatterMfgToolAcceptsADACAndKey(format: [String]) throws {
         let tool = SharedVectors.packageRoot.appendingPathComponent(".venv-tools/bin/esp-matter-mfg-tool")
         try #require(FileManager.default.isExecutableFile(atPath: tool.path), "esp-matter-mfg-tool is not installed in .venv-tools (scripts/test installs it)")
         let h = try Self.home()
         let out = h.root.appendingPathComponent("esp")
-        #expect(try h.run(["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "FFF1 PAI", "--count", "1", "--out", out.path]).status == 0)
+        #expect(try h.run(["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", "FFF1 PAI", "--count", "1", "--out", out.path] + format).status == 0)
         let item = try Self.manifest(out)[0]
         #expect(try CLI.exec("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", h.root.appendingPathComponent("cd-key.pem").path]).status == 0)
         #expect(try CLI.run(["dev", "cd", "--vid", "FFF1", "--pid", "8000", "--signing-key", h.root.appendingPathComponent("cd-key.pem").path,
