@@ -57,7 +57,8 @@ struct BatchOutput {
         var lost: [Int] = []
         var items: [ManifestItem] = []
         let vid = String(format: "%04X", batch.vid), pid = String(format: "%04X", batch.pid)
-        for rec in try authority.ledger.batchCertificates(batch.id) {
+        // Streamed from the ledger, one row at a time: a 100,000-DAC batch held every row (DER and all) at once here.
+        try authority.ledger.forEachCertificate(CertificateFilter(batchID: batch.id), after: nil, limit: nil) { _, rec in
             let item = rec.batchItem ?? -1
             let certFile = "dac-\(rec.serial).\(formats.named)"
             let keyName = "dac-key-\(rec.serial).\(formats.named)"
@@ -73,6 +74,8 @@ struct BatchOutput {
                                       skid: rec.skid, sha256: rec.sha256, csrFile: csrNames.map { $0.indices.contains(item) ? $0[item] : "" },
                                       certificate: certFile, key: keyFile))
         }
+        // Rows come in ledger order; a resumed batch's are not in item order.
+        items.sort { $0.index < $1.index }
         if requireKeys && !lost.isEmpty { throw BatchError.keysLost(items: lost) }
         let inventory = authority.inventory
         let pai = try inventory.authority(batch.paiSKID, type: "pai")
@@ -84,24 +87,8 @@ struct BatchOutput {
             try FileOutput.write(Data(CertificateFile.pem(paaCert.der).utf8), to: output.appendingPathComponent("paa.pem"))
             try FileOutput.write(Data(paaCert.der), to: output.appendingPathComponent("paa.der"))
         }
-        var csv = "index,serial,vid,pid,skid,sha256,csr_file,certificate,key\r\n"
-        for i in items {
-            csv += [String(i.index), i.serial, i.vid, i.pid, i.skid, i.sha256, i.csrFile ?? "", i.certificate, i.key ?? ""]
-                .map(Self.csvField).joined(separator: ",") + "\r\n"
-        }
-        try FileOutput.write(Data(csv.utf8), to: output.appendingPathComponent("manifest.csv"))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        struct Manifest: Encodable { let batch, idempotencyKey, pai: String; let count: Int; let items: [ManifestItem] }
-        try FileOutput.write(try enc.encode(Manifest(batch: batch.id, idempotencyKey: batch.idempotencyKey, pai: batch.paiSKID, count: items.count, items: items)),
-                             to: output.appendingPathComponent("manifest.json"))
+        try BatchManifest.write(items, batch: batch, to: output)
         return items
-    }
-
-    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Removes the staging folder once every key has been delivered; says so when it cannot (it holds plaintext

@@ -1,5 +1,6 @@
 @testable import Authority
 import Foundation
+import Ledger
 import Testing
 import TestSupport
 
@@ -31,11 +32,28 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }.isEmpty)
     }
 
+    /// manifest.json is built item by item (a whole-document encoding held every item's fields at once): it must be
+    /// the document JSONEncoder makes of the whole, byte for byte, odd characters, absent keys and no items included.
+    @Test(arguments: [0, 1, 3]) func theStreamedManifestIsTheEncodersDocument(count: Int) throws {
+        let batch = BatchRecord(id: "B-\u{1}\"/x", idempotencyKey: "order \"7\" é\n", vid: 0xFFF1, pid: 0x8000, paiSKID: "AB12", kind: "csr", count: count,
+                                requestSHA256: "", status: "completed", createdAt: Date(), completedAt: nil)
+        let items = (0..<count).map { i in
+            ManifestItem(index: i, serial: "0\(i)A", vid: "FFF1", pid: "8000", skid: "CD\(i)", sha256: "ef", csrFile: i == 1 ? nil : "dev,\"ice\"\t\(i).csr",
+                         certificate: "dac-0\(i)A.pem", key: i == 2 ? nil : "dac-key-0\(i)A.pem")
+        }
+        struct Manifest: Encodable { let batch, idempotencyKey, pai: String; let count: Int; let items: [ManifestItem] }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let whole = try enc.encode(Manifest(batch: batch.id, idempotencyKey: batch.idempotencyKey, pai: batch.paiSKID, count: count, items: items))
+        let streamed = try BatchManifest.json(items, batch: batch)
+        #expect(streamed == whole, "\(String(decoding: streamed, as: UTF8.self))\n---\n\(String(decoding: whole, as: UTF8.self))")
+    }
+
     @Test func manifestFieldsAreQuotedAsRFC4180Says() {
-        #expect(BatchOutput.csvField("device-1.csr") == "device-1.csr")
-        #expect(BatchOutput.csvField("dev,ice.csr") == "\"dev,ice.csr\"")
-        #expect(BatchOutput.csvField("a\"b") == "\"a\"\"b\"")
-        #expect(BatchOutput.csvField("line\nbreak") == "\"line\nbreak\"")
+        #expect(BatchManifest.csvField("device-1.csr") == "device-1.csr")
+        #expect(BatchManifest.csvField("dev,ice.csr") == "\"dev,ice.csr\"")
+        #expect(BatchManifest.csvField("a\"b") == "\"a\"\"b\"")
+        #expect(BatchManifest.csvField("line\nbreak") == "\"line\nbreak\"")
     }
 
     @Test(.enabled(if: Mounts.available, Mounts.unavailable)) func aStagingFolderThatCannotBeRemovedIsReported() throws {
