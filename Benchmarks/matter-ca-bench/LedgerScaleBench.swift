@@ -35,6 +35,8 @@ enum LedgerScaleBench {
         let base = FileManager.default.isWritableFile(atPath: shm.path) ? shm : authority.home.root
         let out = base.appendingPathComponent("matter-ca-bench-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
+        // Earlier writes (the factory section's 400,000 files, the seeded rows) out to disk first, not during the timing.
+        sync()
         let before = ledgerBytes(authority.home)
         let clock = ContinuousClock()
         let start = clock.now

@@ -252,6 +252,7 @@ if CommandLine.arguments.dropFirst(2).first == "server-profile" {
 if CommandLine.arguments.dropFirst(2).first == "ledger-scale" {
     try LedgerScaleBench.run(authority: ba, pai: hsmPAI.authority.skid, target: CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 10_000_000)
     Goals.shared.printSummary(only: ["ledger-10m"])
+    try? FileManager.default.removeItem(at: batchHome.root)
     exit(0)
 }
 // `matter-ca-bench SECONDS batch-profile`: generated and CSR batches in a loop, for `perf record`.
