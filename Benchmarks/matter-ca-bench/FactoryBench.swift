@@ -41,7 +41,7 @@ enum FactoryBench {
     }
 
     static func run(count: Int = 100_000) {
-        print("Factory end to end (issue #12): matter-ca dac batch --count \(count), generated keys, a fresh home on the real disk")
+        print("Factory end to end (issue #12): matter-ca dac batch --count \(count) --format pem (the files esp-matter-mfg-tool reads), generated keys, a fresh home on the real disk")
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("matter-ca")
         let clock = ContinuousClock()
         let t = clock.now
@@ -99,7 +99,7 @@ enum FactoryBench {
         let setup = ContinuousClock.now - setupStart
         print(String(format: "  setup through the CLI (init, paa create, pai issue, vendor import): %.1f s", Double(setup.components.seconds) + Double(setup.components.attoseconds) / 1e18))
         let out = dir.appendingPathComponent("batch-1")
-        let r = try cli(["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", pai, "--count", String(count), "--out", out.path, "--json"])
+        let r = try cli(["dac", "batch", "--vendor", "FFF1", "--pid", "8000", "--pai", pai, "--count", String(count), "--out", out.path, "--format", "pem", "--json"])
         guard let o = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], o["count"] as? Int == count else {
             throw BenchFailure(description: "dac batch did not report \(count) DACs: \(r.output.prefix(200))")
         }
