@@ -57,6 +57,7 @@ enum FactoryBench {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-factory-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
+            sync()   // what earlier work left to write back is not written during the timing
             let measured = try batch(binary: binary, dir: dir, count: count)
             report(measured, count: count, peers: peers)
         } catch {
