@@ -85,22 +85,21 @@ extension Authority {
             }
             try claim(batch, lease: r.lease)
             let fk = factoryKeys
-            let committed = CommittedChunk()
-            delivery.submit(items: items.count, commit: {
+            delivery.submit(items: items.count, commit: { () throws -> [CertificateRecord] in
                 var certificates = signed
                 for attempt in 1... {
                     let records = zip(items, certificates).map { item, c in self.record(c, grant: grant, batchID: batchID, item: item) }
-                    committed.records = records
                     do { try self.ledger.commitChunk(records, batchID: batchID, actor: actor) } catch LedgerError.serialCollision where attempt < 3 {
                         // A fresh random serial for every certificate of the chunk; none of them ever left.
                         certificates = try self.issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
                         continue
                     }
-                    return
+                    return records
                 }
-            }, write: {
+                fatalError("unreachable")
+            }, write: { records in
                 // Committed: only now do the certificates (and their keys) go out.
-                do { try out.write(Array(zip(items, committed.records)), keys: fk) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
+                do { try out.write(Array(zip(items, records)), keys: fk) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
             })
         }
         try delivery.wait()
@@ -167,9 +166,6 @@ extension Authority {
     }
 }
 
-/// The records of a chunk as committed (set on the commit queue, read on the write queue after it).
-final class CommittedChunk: @unchecked Sendable { var records: [CertificateRecord] = [] }
-
 /// The commit and the file writes of a batch's chunks, each on its own serial queue behind the signing thread. At
 /// most two chunks are between signed and delivered; after a failure nothing more is committed (chunks already
 /// committed are still written).
@@ -185,21 +181,25 @@ final class ChunkDelivery: @unchecked Sendable {
     /// Items whose chunk is committed and written.
     var delivered: Int { lock.withLock { count } }
 
-    func submit(items: Int, commit: @escaping @Sendable () throws -> Void, write: @escaping @Sendable () throws -> Void) {
+    /// `commit` runs on the commit queue; what it committed goes to `write` on the write queue.
+    func submit<Committed>(items: Int, commit: @escaping @Sendable () throws -> Committed,
+                           write: @escaping @Sendable (Committed) throws -> Void) {
         slots.wait()
         group.enter()
         commits.async {
+            let committed: Committed
             do {
                 guard self.lock.withLock({ self.failure == nil }) else { throw CancellationError() }
-                try commit()
+                committed = try commit()
             } catch {
                 self.fail(error)
                 self.slots.signal(); self.group.leave()
                 return
             }
+            nonisolated(unsafe) let handed = committed   // passed from this queue to the next, never shared
             self.writes.async {
                 defer { self.slots.signal(); self.group.leave() }
-                do { try write(); self.lock.withLock { self.count += items } } catch { self.fail(error) }
+                do { try write(handed); self.lock.withLock { self.count += items } } catch { self.fail(error) }
             }
         }
     }

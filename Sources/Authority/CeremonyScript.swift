@@ -126,7 +126,7 @@ public struct CeremonyScript: Sendable {
             steps.append(Step(request: IssueRequest(kind, name: stepName), template: try string(map, "template", required: false),
                               templateSHA256: pin, line: node.mark?.line ?? 1))
         }
-        let sha = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let sha = CeremonyTranscript.sha256(Data(text.utf8))
         return CeremonyScript(name: name, administrator: administrator, witness: witness, custodians: custodians, steps: steps, sha256: sha)
     }
 }

@@ -105,7 +105,7 @@ public struct CeremonyTranscript: Codable, Sendable, Equatable {
         try ledger.auditEntries(action: "authority.init", limit: 1).first?.hash
     }
 
-    public static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+    public static func sha256(_ data: Data) -> String { Array(SHA256.hash(data: data)).lowercaseHexString }
 }
 
 /// Signs a transcript body: with token keys (the ceremony's PAA keys, the checkpoint key) and an administrator's

@@ -71,7 +71,7 @@ public enum Doctor {
         do {
             let leftovers = try ledger.batches().compactMap { b -> String? in
                 guard let out = b.outputPath else { return nil }
-                let staging = URL(fileURLWithPath: out).appendingPathComponent(".staging-\(b.id)")
+                let staging = BatchOutput.staging(URL(fileURLWithPath: out), batchID: b.id)
                 guard let files = try? FileManager.default.contentsOfDirectory(atPath: staging.path) else { return nil }
                 return "\(staging.path) (\(files.count) file(s), batch \(b.idempotencyKey), \(b.status))"
             }

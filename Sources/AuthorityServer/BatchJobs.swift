@@ -43,7 +43,7 @@ final class BatchJobs: Service, @unchecked Sendable {
         self.logger = logger
     }
 
-    static func folderName(_ key: String) -> String { SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() }
+    static func folderName(_ key: String) -> String { Array(SHA256.hash(data: Data(key.utf8)).prefix(16)).lowercaseHexString }
     func folder(_ key: String) -> URL { directory.appendingPathComponent(Self.folderName(key)) }
 
     /// Checks and queues a job; refusals come back at once, before anything is recorded.

@@ -64,6 +64,6 @@ extension Template {
         switch lifetime { case .days(let d): lifetimeText = "days:\(d)"; case .noWellDefinedExpiry: lifetimeText = "no-expiry" }
         let fields = ["\(type)", lifetimeText, commonNamePattern, "\(vidPidEncoding)", String(serialLength), String(paaPathLengthOne),
                       String(caDigitalSignature), crlDistributionPointURI ?? "-", String(backdateSeconds)]
-        return SHA256.hash(data: Data(fields.map { "\($0.utf8.count):\($0)" }.joined().utf8)).map { String(format: "%02x", $0) }.joined()
+        return Array(SHA256.hash(data: Data(fields.map { "\($0.utf8.count):\($0)" }.joined().utf8))).lowercaseHexString
     }
 }

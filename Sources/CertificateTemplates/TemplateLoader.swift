@@ -92,7 +92,7 @@ public enum TemplateLoader {
         }
 
         var template = Template(type: type, lifetime: lifetime, source: file)
-        template.textSHA256 = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
+        template.textSHA256 = Array(SHA256.hash(data: Data(yaml.utf8))).lowercaseHexString
 
         if let (_, cn) = values["common_name"] {
             guard let pattern = cn.string else { throw fail(cn, .wrongValueType(key: "common_name", expected: "a string")) }
