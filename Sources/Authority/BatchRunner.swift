@@ -105,12 +105,18 @@ extension Authority {
         try delivery.wait()
         let issuedNow = delivery.delivered
         progress?(done.count + issuedNow, r.count)
-        try ledger.completeBatch(batch.id, actor: principal.description)
-        batch = try ledger.batch(id: batch.id) ?? batch
+        // Every file in place first, then "completed": another instance hands the keys out as soon as it reads that
+        // status, so a batch completed before a crashed run's last chunks were written lost their keys to it.
         let manifest: [ManifestItem]
-        do { manifest = try out.finalize(requireKeys: true) } catch let e as BatchError { throw e } catch {
+        do { manifest = try out.finalize(requireKeys: true) } catch let e as BatchError {
+            // Lost keys cannot come back: the batch is as complete as it can be, and the error says which.
+            if case .keysLost = e { try ledger.completeBatch(batch.id, actor: principal.description) }
+            throw e
+        } catch {
             throw BatchError.outputFailed(key: key, reason: "\(error)")
         }
+        try ledger.completeBatch(batch.id, actor: principal.description)
+        batch = try ledger.batch(id: batch.id) ?? batch
         return DACBatchResult(batch: batch, items: manifest, reused: false, newlyIssued: issuedNow, stagingLeft: out.removeStaging())
     }
 
