@@ -15,11 +15,14 @@ enum BatchBound {
             i &+= 1
             if case .failure = CSRCheck.key(csrs[i % csrs.count].der, name: "bench") { fatalError("bench CSR refused") }
         }
-        let keygen = rate("factory key generation alone, 1 core") {
+        _ = rate("key generation with FIPS self-test (swift-crypto), 1 core") {
             _ = P256.Signing.PrivateKey(compactRepresentable: false)
         }
+        let keygen = rate("factory key generation alone (FactoryKeys), 1 core") {
+            _ = FactoryKeys.key()
+        }
         _ = rate("factory key generation + its PKCS#8 PEM, 1 core") {
-            _ = P256.Signing.PrivateKey(compactRepresentable: false).pemRepresentation
+            _ = FactoryKeys.key().pemRepresentation
         }
         // Core-seconds per certificate: signing takes cores / rawBest; the mandatory work 1 / its one-core rate.
         func bound(_ mandatory: Double) -> Double { (cores / rawBest) / (cores / rawBest + 1 / mandatory) }

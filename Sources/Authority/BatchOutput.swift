@@ -34,20 +34,20 @@ struct BatchOutput {
     }
 
     /// `keys`: the chunk's factory keys as staged (generated batches), so that they are not read back from staging.
-    func write(_ pairs: [(Int, CertificateRecord)], keys: [P256.Signing.PrivateKey]? = nil) throws {
+    func write(_ pairs: [(Int, CertificateRecord)], keys: [FactoryKey]? = nil) throws {
         for i in pairs.indices { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i]) }
         delivered.insert(pairs.map(\.0))
     }
 
-    func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: P256.Signing.PrivateKey? = nil) throws {
+    func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: FactoryKey? = nil) throws {
         let out = outputPath
         if formats.der { try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der") }
         if formats.pem { try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem") }
         guard generated else { return }
         // The chunk's key as staged, or (a resume) the one an earlier run staged; none means lost, which `finalize`
         // reports.
-        guard let key = stagedKey ?? staged.key(of: item) else { return }
-        if formats.der { try FileOutput.write(key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600) }
+        guard let key = stagedKey ?? staged.key(of: item).map({ FactoryKey(key: $0, pem: nil) }) else { return }
+        if formats.der { try FileOutput.write(key.key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600) }
         if formats.pem { try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600) }
     }
 

@@ -69,12 +69,14 @@ extension Authority {
         for start in stride(from: 0, to: remaining.count, by: Self.batchChunk) {
             let items = Array(remaining[start..<min(start + Self.batchChunk, remaining.count)])
             let keys: [P256.Signing.PublicKey]
-            var factoryKeys: [P256.Signing.PrivateKey]?
+            var factoryKeys: [FactoryKey]?
             switch r.source {
             case .csrs: keys = items.map { csrKeys[$0] }
             case .generated:
-                do { factoryKeys = try out.staged.stage(items) } catch { throw BatchError.outputFailed(key: key, reason: "\(error)") }
-                keys = factoryKeys!.map(\.publicKey)
+                do { factoryKeys = try out.staged.stage(items) } catch let e as FactoryKeys.InconsistentKey { throw e } catch {
+                    throw BatchError.outputFailed(key: key, reason: "\(error)")
+                }
+                keys = factoryKeys!.map(\.key.publicKey)
             }
             let signed = try issueChunk(items: items, keys: keys, grant: grant, issuer: issuer)
             try delivery.check()

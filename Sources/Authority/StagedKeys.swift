@@ -34,18 +34,17 @@ final class StagedKeys: @unchecked Sendable {
     }
 
     /// The keys of `items`, in order: those an earlier run staged, and new ones (generated on every core) staged
-    /// together in one new file before they are returned.
-    func stage(_ items: [Int]) throws -> [P256.Signing.PrivateKey] {
-        var keys: [P256.Signing.PrivateKey?] = items.map { key(of: $0) }
+    /// together in one new file before they are returned, each with the PEM that was staged (delivered as is).
+    func stage(_ items: [Int]) throws -> [FactoryKey] {
+        var keys: [FactoryKey?] = items.map { key(of: $0).map { FactoryKey(key: $0, pem: nil) } }
         let missing = items.indices.filter { keys[$0] == nil }
         guard !missing.isEmpty else { return keys.map { $0! } }
-        // Not "compact representable": swift-crypto's default draws keys until one is, about two per key, which
-        // nothing here needs.
-        let fresh = Parallel.map(missing) { _ in P256.Signing.PrivateKey(compactRepresentable: false) }
+        let fresh = try FactoryKeys.generate(missing.count)
         var text = ""
         for (j, i) in missing.enumerated() {
-            keys[i] = fresh[j]
-            text += "item \(items[i])\n" + fresh[j].pemRepresentation + "\n"
+            let pem = fresh[j].pemRepresentation
+            keys[i] = FactoryKey(key: fresh[j], pem: pem)
+            text += "item \(items[i])\n" + pem + "\n"
         }
         try FileOutput.write(Data(text.utf8), toPath: path + "/keys-\(UUID().uuidString).pem", mode: 0o600)
         return keys.map { $0! }
@@ -77,4 +76,11 @@ final class StagedKeys: @unchecked Sendable {
         }
         return out
     }
+}
+
+/// A staged factory key and, when this run staged it, its PKCS#8 PEM (encoded once, for staging and delivery).
+struct FactoryKey: @unchecked Sendable {
+    let key: P256.Signing.PrivateKey
+    let pem: String?
+    var pemRepresentation: String { pem ?? key.pemRepresentation }
 }
