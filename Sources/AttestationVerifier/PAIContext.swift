@@ -31,9 +31,7 @@ public struct PAIContext: Sendable {
             return
         }
         parseError = nil
-        var f = CertificateFacts(parsed, as: .pai)
-        // Decoded once here, not once per device when its DAC's signature is checked.
-        f.decodedKey = parsed.publicKey.p256
+        let f = CertificateFacts(parsed, as: .pai)
         facts = f
         let stages = VerificationStages.split(f)
         formatViolations = stages.format

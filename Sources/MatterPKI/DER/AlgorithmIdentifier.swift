@@ -6,8 +6,11 @@ public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
     public let der: [UInt8]
 
     init(derEncoded node: ASN1Node, field: String) throws {
-        var r = try DERReader(node, field)
-        oid = try MatterPKI.oid(try r.next("algorithm"), "\(field).algorithm")
+        // The field path is built only when something is wrong: every certificate read passes here twice.
+        oid = try withFieldPath(field) {
+            var r = try DERReader(node, fieldHere)
+            return try MatterPKI.oid(try r.next("algorithm"), "\u{1}.algorithm")
+        }
         der = Array(node.encodedBytes)
     }
     public var description: String { OID.name(oid) }

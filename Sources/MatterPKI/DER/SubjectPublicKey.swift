@@ -3,6 +3,10 @@ import SwiftASN1
 
 /// SubjectPublicKeyInfo as found: algorithm, named curve (if any) and the key bits.
 public struct SubjectPublicKey: Hashable, Sendable {
+    /// The key when it is an EC P-256 point on the curve, uncompressed or compressed (the SDK's
+    /// `ExtractPubkeyFromX509Cert` re-encodes either as the 65-byte uncompressed form). Decoded once, when the
+    /// certificate is read: lint and verification asked for it up to four times per certificate, a microsecond each.
+    public let p256: P256.Signing.PublicKey?
     public let algorithm: ASN1ObjectIdentifier
     /// The named curve for EC keys; nil when the parameters are absent or not a named curve.
     public let namedCurve: ASN1ObjectIdentifier?
@@ -14,27 +18,34 @@ public struct SubjectPublicKey: Hashable, Sendable {
     /// From parts already known to be well formed (a template's own key slot).
     init(algorithm: ASN1ObjectIdentifier, namedCurve: ASN1ObjectIdentifier?, keyBytes: [UInt8], unusedBits: Int, der: [UInt8]) {
         self.algorithm = algorithm; self.namedCurve = namedCurve; self.keyBytes = keyBytes; self.unusedBits = unusedBits; self.der = der
+        p256 = Self.decodeP256(algorithm: algorithm, namedCurve: namedCurve, keyBytes: keyBytes, unusedBits: unusedBits)
     }
+
+    // The decoded key is a function of the other fields: equality and hashing use those.
+    public static func == (a: Self, b: Self) -> Bool {
+        a.algorithm == b.algorithm && a.namedCurve == b.namedCurve && a.keyBytes == b.keyBytes && a.unusedBits == b.unusedBits && a.der == b.der
+    }
+    public func hash(into h: inout Hasher) { h.combine(der) }
 
     init(derEncoded node: ASN1Node, field: String) throws {
-        var spki = try DERReader(node, field)
-        var alg = try DERReader(try spki.next("algorithm"), "\(field).algorithm")
-        algorithm = try oid(try alg.next("algorithm"), "\(field).algorithm")
-        if let p = alg.iterator.next(), p.identifier == .objectIdentifier {
-            namedCurve = try oid(p, "\(field).algorithm.parameters")
-        } else {
-            namedCurve = nil
+        // Field paths are built only when something is wrong (withFieldPath): every certificate read passes here.
+        let parts = try withFieldPath(field) { () throws -> (ASN1ObjectIdentifier, ASN1ObjectIdentifier?, (bytes: [UInt8], unusedBits: Int)) in
+            var spki = try DERReader(node, fieldHere)
+            var alg = try DERReader(try spki.next("algorithm"), "\u{1}.algorithm")
+            let algorithm = try oid(try alg.next("algorithm"), "\u{1}.algorithm")
+            var namedCurve: ASN1ObjectIdentifier?
+            if let p = alg.iterator.next(), p.identifier == .objectIdentifier { namedCurve = try oid(p, "\u{1}.algorithm.parameters") }
+            let bits = try bitString(try spki.next("subjectPublicKey"), "\u{1}.subjectPublicKey")
+            try spki.finish()
+            return (algorithm, namedCurve, bits)
         }
-        let bits = try bitString(try spki.next("subjectPublicKey"), "\(field).subjectPublicKey")
-        try spki.finish()
-        keyBytes = bits.bytes
-        unusedBits = bits.unusedBits
+        (algorithm, namedCurve, keyBytes, unusedBits) = (parts.0, parts.1, parts.2.bytes, parts.2.unusedBits)
         der = Array(node.encodedBytes)
+        p256 = Self.decodeP256(algorithm: algorithm, namedCurve: namedCurve, keyBytes: keyBytes, unusedBits: unusedBits)
     }
 
-    /// The key when it is an EC P-256 point on the curve, uncompressed or compressed (the SDK's
-    /// `ExtractPubkeyFromX509Cert` re-encodes either as the 65-byte uncompressed form).
-    public var p256: P256.Signing.PublicKey? {
+    private static func decodeP256(algorithm: ASN1ObjectIdentifier, namedCurve: ASN1ObjectIdentifier?, keyBytes: [UInt8],
+                                   unusedBits: Int) -> P256.Signing.PublicKey? {
         guard algorithm == OID.ecPublicKey, namedCurve == OID.prime256v1, unusedBits == 0 else { return nil }
         switch keyBytes.first {
         case 0x04 where keyBytes.count == 65: return try? P256.Signing.PublicKey(x963Representation: keyBytes)

@@ -10,9 +10,6 @@ public struct CertificateFacts: Sendable {
     public let subjectKeyIdentifier: Result<SubjectKeyIdentifierValue, CertificateParseError>?
     public let authorityKeyIdentifier: Result<AuthorityKeyIdentifierValue, CertificateParseError>?
     public let vidPid: Result<MatterVIDPID, MatterVIDPID.EncodingError>
-    /// The public key, when a holder of these facts decoded it once for many uses (a cached issuer); nil: decoded
-    /// where needed.
-    public var decodedKey: P256.Signing.PublicKey?
 
     public init(_ certificate: ParsedCertificate, as type: CertificateType) {
         self.certificate = certificate

@@ -13,7 +13,7 @@ let issuerRules: [IssuerRule] = [
     IssuerRule(.signatureMustVerifyWithIssuerKey, "the signature must verify with the issuer's P-256 key",
                source: "ValidateCertificateChain (X509_verify_cert)") { c, i in
         guard c.certificate.isSigned, c.certificate.signatureAlgorithm?.oid == OID.ecdsaWithSHA256,
-              let key = i.decodedKey ?? i.certificate.publicKey.p256 else { return [] }  // other rules already name the cause
+              let key = i.certificate.publicKey.p256 else { return [] }  // other rules already name the cause
         return unless(c.certificate.isSignatureValid(issuerKey: key),
                       "signature does not verify with the \(i.type) key")
     },
