@@ -45,9 +45,11 @@ struct ESTRoutes: Sendable {
 
     /// The body of an EST POST: base64 DER whether or not Content-Transfer-Encoding is sent (RFC 8951 §3.2).
     static func base64Body(_ bytes: [UInt8], what: String) throws -> [UInt8] {
-        let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+        // Line breaks and spaces are allowed between base64 characters; anything else is not base64. Filtered as
+        // bytes: a Character's Unicode whitespace property was 2 % of an EST server's CPU (perf).
+        let text = bytes.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) }
         guard !text.isEmpty else { throw Problem.badRequest("empty-body", "the body is empty: send a base64 DER \(what)") }
-        guard let der = Data(base64Encoded: text), !der.isEmpty else { throw Problem.badRequest("bad-base64", "the body is not base64 (RFC 7030 §4.2.1): a base64 DER \(what)") }
+        guard let der = Data(base64Encoded: Data(text)), !der.isEmpty else { throw Problem.badRequest("bad-base64", "the body is not base64 (RFC 7030 §4.2.1): a base64 DER \(what)") }
         return Array(der)
     }
 

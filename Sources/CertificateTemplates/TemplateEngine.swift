@@ -52,14 +52,27 @@ public enum TemplateEngine {
         return s
     }
 
+    /// One pass over the pattern, each `{placeholder}` replaced by its value (a value is never expanded again).
+    /// Foundation's replacingOccurrences, once per placeholder, was 1 % of an EST server's CPU (perf).
     static func expand(_ pattern: String, _ r: CertificateRequest) throws(TemplateViolation) -> String {
-        var out = pattern
-        let values: [String: String?] = ["name": r.name, "vid": r.vid?.hex, "pid": r.pid?.hex, "device_id": r.deviceID]
-        for p in TemplateLoader.placeholders(in: pattern) {
-            guard let v = values[p] else { throw .unknownPlaceholder(p) }
-            guard let value = v, !value.isEmpty else { throw .placeholderValueMissing(p) }
-            out = out.replacingOccurrences(of: "{\(p)}", with: value)
+        var out = ""
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { throw .unknownPlaceholder(String(rest[open...])) }
+            let p = rest[rest.index(after: open)..<close]
+            let value: String?
+            switch p {
+            case "name": value = r.name
+            case "vid": value = r.vid?.hex
+            case "pid": value = r.pid?.hex
+            case "device_id": value = r.deviceID
+            default: throw .unknownPlaceholder(String(p))
+            }
+            guard let value, !value.isEmpty else { throw .placeholderValueMissing(String(p)) }
+            out += value
+            rest = rest[rest.index(after: close)...]
         }
-        return out
+        return out + rest
     }
 }

@@ -10,7 +10,8 @@ extension SQLiteLedger {
     }
 
     public func revocation(issuerSKID: String, serial: String) throws -> RevocationRecord? {
-        try read { db in
+        // One statement, on every DAC request's authorization: no transaction around it.
+        try readStatement { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM revocations WHERE issuerSKID = ? AND serial = ?"), arguments: [issuerSKID, serial])
                 .map(RevocationRecord.init(row:))
         }

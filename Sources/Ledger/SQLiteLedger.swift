@@ -59,7 +59,8 @@ public final class SQLiteLedger: Ledger, LedgerEngine {
     // MARK: reads
 
     public func authorities(type: String?) throws -> [AuthorityRecord] {
-        try read { db in
+        // One statement (every DAC request's authorization reads the PAIs): no transaction around it.
+        try readStatement { db in
             let rows = type == nil ? try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM authorities ORDER BY createdAt"))
                 : try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM authorities WHERE type = ? ORDER BY createdAt"), arguments: [type])
             return rows.map(AuthorityRecord.init(row:))
