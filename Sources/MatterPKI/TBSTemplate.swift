@@ -124,13 +124,14 @@ public struct TBSTemplate: Sendable {
     }
 
     /// The parsed view of a templated TBS that passed `lint`, built from the reference instead of re-parsed.
-    public func parsed(tbs: [UInt8], serial: [UInt8], notBefore: Int64, publicKey: [UInt8], skid: [UInt8]) -> ParsedCertificate {
+    /// `key`: the P-256 key `publicKey` is the X9.63 encoding of, when the caller holds it (not decoded again).
+    public func parsed(tbs: [UInt8], serial: [UInt8], notBefore: Int64, publicKey: [UInt8], skid: [UInt8], key decoded: P256.Signing.PublicKey? = nil) -> ParsedCertificate {
         let r = referenceTBS
         let nb = CertificateTime(secondsSince1970: notBefore, encoding: CertificateTime.encoding(forSeconds: notBefore))
         let naSeconds = notAfter(notBefore: notBefore)
         let na = fixedNotAfter ?? CertificateTime(secondsSince1970: naSeconds, encoding: CertificateTime.encoding(forSeconds: naSeconds))
         var spkiDER = Self.spkiP256Prefix; spkiDER += publicKey
-        let key = SubjectPublicKey(algorithm: r.publicKey.algorithm, namedCurve: r.publicKey.namedCurve, keyBytes: publicKey, unusedBits: 0, der: spkiDER)
+        let key = SubjectPublicKey(algorithm: r.publicKey.algorithm, namedCurve: r.publicKey.namedCurve, keyBytes: publicKey, unusedBits: 0, der: spkiDER, decoded: decoded)
         let extensions = r.extensions.map { e in
             e.oid == OID.subjectKeyIdentifier ? ParsedCertificate.Extension(oid: e.oid, critical: e.critical, value: [0x04, 0x14] + skid) : e
         }

@@ -37,7 +37,7 @@ extension CertificateBuilder {
             if !v.isEmpty { throw BuilderError.profileViolations(ProfileViolations(v)) }
         }
         let der = DERWrite.signed(tbs, signature: signature)
-        let parsed = template.parsed(tbs: tbs, serial: serial, notBefore: notBefore, publicKey: key, skid: skid)
+        let parsed = template.parsed(tbs: tbs, serial: serial, notBefore: notBefore, publicKey: key, skid: skid, key: spec.publicKey)
         do { return IssuedCertificate(der: der, certificate: try ParsedCertificate(der: der, signedTBS: parsed)) } catch {
             throw BuilderError.encodingFailed("\(error)")
         }

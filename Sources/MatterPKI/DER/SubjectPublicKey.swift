@@ -15,10 +15,12 @@ public struct SubjectPublicKey: Hashable, Sendable {
     public let unusedBits: Int
     public let der: [UInt8]
 
-    /// From parts already known to be well formed (a template's own key slot).
-    init(algorithm: ASN1ObjectIdentifier, namedCurve: ASN1ObjectIdentifier?, keyBytes: [UInt8], unusedBits: Int, der: [UInt8]) {
+    /// From parts already known to be well formed (a template's own key slot). `decoded`: the key `keyBytes` were
+    /// encoded from, when the caller holds it (a certificate just issued for it), so it is not decoded again.
+    init(algorithm: ASN1ObjectIdentifier, namedCurve: ASN1ObjectIdentifier?, keyBytes: [UInt8], unusedBits: Int, der: [UInt8],
+         decoded: P256.Signing.PublicKey? = nil) {
         self.algorithm = algorithm; self.namedCurve = namedCurve; self.keyBytes = keyBytes; self.unusedBits = unusedBits; self.der = der
-        p256 = Self.decodeP256(algorithm: algorithm, namedCurve: namedCurve, keyBytes: keyBytes, unusedBits: unusedBits)
+        p256 = decoded ?? Self.decodeP256(algorithm: algorithm, namedCurve: namedCurve, keyBytes: keyBytes, unusedBits: unusedBits)
     }
 
     // The decoded key is a function of the other fields: equality and hashing use those.
