@@ -5,6 +5,11 @@ public struct AlgorithmIdentifier: Hashable, Sendable, CustomStringConvertible {
     /// The complete DER of the AlgorithmIdentifier, so that parameters are compared too (RFC 5280 §4.1.1.2).
     public let der: [UInt8]
 
+    init(oid: ASN1ObjectIdentifier, der: [UInt8]) {
+        self.oid = oid
+        self.der = der
+    }
+
     init(derEncoded node: ASN1Node, field: String) throws {
         // The field path is built only when something is wrong: every certificate read passes here twice.
         oid = try withFieldPath(field) {

@@ -16,6 +16,12 @@ public struct Name: Hashable, Sendable, CustomStringConvertible {
     public let rdns: [[Attribute]]
     public var attributes: [Attribute] { rdns.flatMap { $0 } }
 
+    /// From parts already read (`FastCertificateReader`).
+    init(der: [UInt8], rdns: [[Attribute]]) {
+        self.der = der
+        self.rdns = rdns
+    }
+
     public init(derEncoded node: ASN1Node, field: String) throws {
         var seq = try DERReader(node, field)
         var rdns: [[Attribute]] = []

@@ -63,8 +63,23 @@ public struct ParsedCertificate: Sendable {
     /// The algorithm the signature is (or will be) made with; the SDK reads the outer one.
     public var effectiveSignatureAlgorithm: AlgorithmIdentifier { signatureAlgorithm ?? tbsSignatureAlgorithm }
 
-    /// Parses a complete certificate (DER).
+    /// A signed certificate from fields already read (`FastCertificateReader`).
+    init(fields: Fields, der: [UInt8], signatureAlgorithm: AlgorithmIdentifier, signature: [UInt8]) {
+        self.fields = fields
+        self.der = der
+        self.signatureAlgorithm = signatureAlgorithm
+        self.signature = signature
+    }
+
+    /// Parses a complete certificate (DER): the well-formed case by `FastCertificateReader`, anything else (and every
+    /// refusal) by the swift-asn1 path.
     public init(der: [UInt8]) throws {
+        if let fast = FastCertificateReader.parse(der) { self = fast; return }
+        try self.init(swiftASN1DER: der)
+    }
+
+    /// Parses a complete certificate (DER) through swift-asn1's node tree.
+    init(swiftASN1DER der: [UInt8]) throws {
         let root: ASN1Node
         do { root = try DER.parse(der) } catch {
             throw CertificateParseError("certificate", "not valid DER (\(Self.describe(error)))")

@@ -1,0 +1,210 @@
+import SwiftASN1
+
+/// The well-formed case of `ParsedCertificate(der:)` read straight from the bytes, without swift-asn1's node tree:
+/// building and walking that tree (reference counting, mostly) was 8 µs of a 122 µs cached attestation
+/// verification, more than anything but the two signature checks (perf, `matter-ca-bench 0.2 verify-profile`).
+///
+/// It accepts only strict DER in the shapes certificates have (definite minimal lengths, low tag numbers, OIDs from
+/// a fixed list, universal-string attribute values, times to the second) and returns nil on anything else: the
+/// caller then parses with swift-asn1, so every refusal and its message come from that one path. What this reader
+/// accepts, the swift-asn1 path accepts with equal fields (`FastCertificateReaderTests` holds it on every
+/// certificate the tests have, each with every byte altered).
+enum FastCertificateReader {
+    static func parse(_ b: [UInt8]) -> ParsedCertificate? {
+        guard let cert = element(b, 0, b.count), cert.tag == 0x30, cert.end == b.count,
+              let tbs = element(b, cert.start, cert.end), tbs.tag == 0x30 else { return nil }
+        var i = tbs.end
+        guard let sigAlg = algorithm(b, &i, cert.end), let sig = element(b, i, cert.end), sig.tag == 0x03, sig.end == cert.end,
+              let bits = bitString(b, sig), bits.unusedBits == 0, let fields = tbsFields(b, tbs, whole: cert.start..<tbs.end) else { return nil }
+        return ParsedCertificate(fields: fields, der: b, signatureAlgorithm: sigAlg, signature: bits.bytes)
+    }
+
+    typealias Element = (tag: UInt8, start: Int, end: Int)
+
+    /// The element at `i` (content range), when its header is strict DER and it ends by `end`.
+    static func element(_ b: [UInt8], _ i: Int, _ end: Int) -> Element? {
+        guard i + 2 <= end else { return nil }
+        let tag = b[i]
+        guard tag & 0x1F != 0x1F else { return nil }   // high tag numbers: not in a certificate's shape
+        var j = i + 2
+        var length = Int(b[i + 1])
+        if length >= 0x80 {
+            let n = length & 0x7F
+            // Long form: 1–3 octets, no leading zero, and only where the short form cannot say it (DER).
+            guard n >= 1, n <= 3, j + n <= end, b[j] != 0 else { return nil }
+            length = 0
+            for _ in 0..<n { length = length << 8 | Int(b[j]); j += 1 }
+            guard length >= 0x80 else { return nil }
+        }
+        guard length <= end - j else { return nil }
+        return (tag, j, j + length)
+    }
+
+    static func tbsFields(_ b: [UInt8], _ tbs: Element, whole: Range<Int>) -> ParsedCertificate.Fields? {
+        var i = tbs.start
+        guard var first = element(b, i, tbs.end) else { return nil }
+        var version = 0
+        if first.tag == 0xA0 {
+            guard let v = element(b, first.start, first.end), v.tag == 0x02, v.end == first.end, let n = smallInteger(b[v.start..<v.end]),
+                  let next = element(b, first.end, tbs.end) else { return nil }
+            version = n
+            first = next
+        }
+        guard first.tag == 0x02, first.end > first.start else { return nil }
+        let serial = Array(b[first.start..<first.end])
+        i = first.end
+        guard let tbsAlg = algorithm(b, &i, tbs.end), let issuer = name(b, &i, tbs.end),
+              let validity = element(b, i, tbs.end), validity.tag == 0x30,
+              let nb = element(b, validity.start, validity.end), let notBefore = time(b, nb),
+              let na = element(b, nb.end, validity.end), na.end == validity.end, let notAfter = time(b, na) else { return nil }
+        i = validity.end
+        guard let subject = name(b, &i, tbs.end), let spki = subjectPublicKey(b, &i, tbs.end) else { return nil }
+        var extensions: [ParsedCertificate.Extension] = []
+        if i < tbs.end {
+            // Only the extensions [3] may follow (unique IDs and anything else: the swift-asn1 path decides).
+            guard let wrapper = element(b, i, tbs.end), wrapper.tag == 0xA3, wrapper.end == tbs.end,
+                  let list = element(b, wrapper.start, wrapper.end), list.tag == 0x30, list.end == wrapper.end, list.end > list.start else { return nil }
+            var e = list.start
+            while e < list.end {
+                guard let ext = element(b, e, list.end), ext.tag == 0x30, let id = element(b, ext.start, ext.end), id.tag == 0x06,
+                      let oid = knownOID(b[id.start..<id.end]), var value = element(b, id.end, ext.end) else { return nil }
+                var critical = false
+                if value.tag == 0x01 {
+                    guard value.end - value.start == 1, let v = element(b, value.end, ext.end) else { return nil }
+                    critical = b[value.start] != 0   // as OpenSSL reads a BOOLEAN (the swift-asn1 path does the same)
+                    value = v
+                }
+                guard value.tag == 0x04, value.end == ext.end else { return nil }
+                extensions.append(.init(oid: oid, critical: critical, value: Array(b[value.start..<value.end])))
+                e = ext.end
+            }
+        }
+        return .init(tbsBytes: Array(b[whole.lowerBound..<tbs.end]), version: version, serialNumber: serial, tbsSignatureAlgorithm: tbsAlg,
+                     issuer: issuer, notBefore: notBefore, notAfter: notAfter, subject: subject, publicKey: spki, extensions: extensions)
+    }
+
+    /// AlgorithmIdentifier: a known OID and at most one primitive parameter (NULL, a curve OID).
+    static func algorithm(_ b: [UInt8], _ i: inout Int, _ end: Int) -> AlgorithmIdentifier? {
+        guard let a = element(b, i, end), a.tag == 0x30, let id = element(b, a.start, a.end), id.tag == 0x06,
+              let oid = knownOID(b[id.start..<id.end]) else { return nil }
+        if id.end < a.end {
+            guard let p = element(b, id.end, a.end), p.end == a.end, p.tag & 0x20 == 0 else { return nil }
+        }
+        i = a.end
+        return AlgorithmIdentifier(oid: oid, der: Array(b[(a.start - headerLength(a.start, a.end)) ..< a.end]))
+    }
+
+    static func name(_ b: [UInt8], _ i: inout Int, _ end: Int) -> Name? {
+        guard let n = element(b, i, end), n.tag == 0x30 else { return nil }
+        var rdns: [[Name.Attribute]] = []
+        var r = n.start
+        while r < n.end {
+            guard let set = element(b, r, n.end), set.tag == 0x31, set.end > set.start else { return nil }
+            var rdn: [Name.Attribute] = []
+            var a = set.start
+            while a < set.end {
+                guard let pair = element(b, a, set.end), pair.tag == 0x30, let t = element(b, pair.start, pair.end), t.tag == 0x06,
+                      let oid = knownOID(b[t.start..<t.end]), let v = element(b, t.end, pair.end), v.end == pair.end,
+                      v.tag & 0xE0 == 0, v.tag != 0 else { return nil }   // a universal primitive value (strings, mostly)
+                rdn.append(Name.Attribute(oid: oid, tag: ASN1Identifier(tagWithNumber: UInt(v.tag), tagClass: .universal), value: Array(b[v.start..<v.end])))
+                a = pair.end
+            }
+            rdns.append(rdn)
+            r = set.end
+        }
+        i = n.end
+        return Name(der: Array(b[(n.start - headerLength(n.start, n.end)) ..< n.end]), rdns: rdns)
+    }
+
+    static func subjectPublicKey(_ b: [UInt8], _ i: inout Int, _ end: Int) -> SubjectPublicKey? {
+        guard let s = element(b, i, end), s.tag == 0x30, let alg = element(b, s.start, s.end), alg.tag == 0x30,
+              let id = element(b, alg.start, alg.end), id.tag == 0x06, let algorithm = knownOID(b[id.start..<id.end]) else { return nil }
+        var curve: ASN1ObjectIdentifier?
+        if id.end < alg.end {
+            guard let p = element(b, id.end, alg.end), p.end == alg.end, p.tag & 0x20 == 0 else { return nil }
+            if p.tag == 0x06 { guard let c = knownOID(b[p.start..<p.end]) else { return nil }; curve = c }
+        }
+        guard let key = element(b, alg.end, s.end), key.tag == 0x03, key.end == s.end, let bits = bitString(b, key) else { return nil }
+        i = s.end
+        return SubjectPublicKey(algorithm: algorithm, namedCurve: curve, keyBytes: bits.bytes, unusedBits: bits.unusedBits,
+                                der: Array(b[(s.start - headerLength(s.start, s.end)) ..< s.end]))
+    }
+
+    /// The header length of an element whose content is `start..<end` (its DER header is minimal).
+    static func headerLength(_ start: Int, _ end: Int) -> Int {
+        let n = end - start
+        return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 5
+    }
+
+    /// As `bitString` of the swift-asn1 path: unused-bit count below 8, trailing unused bits cleared.
+    static func bitString(_ b: [UInt8], _ e: Element) -> (bytes: [UInt8], unusedBits: Int)? {
+        guard e.end > e.start, b[e.start] < 8 else { return nil }
+        let unused = Int(b[e.start])
+        var data = Array(b[(e.start + 1)..<e.end])
+        if data.isEmpty && unused != 0 { return nil }
+        if !data.isEmpty { data[data.count - 1] &= UInt8(truncatingIfNeeded: 0xFF << unused) }
+        return (data, unused)
+    }
+
+    /// As `smallInteger` of the swift-asn1 path.
+    static func smallInteger(_ c: ArraySlice<UInt8>) -> Int? {
+        guard let f = c.first, f & 0x80 == 0 else { return nil }
+        let significant = c.drop { $0 == 0 }
+        guard significant.count <= 7 else { return nil }
+        return significant.reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    /// UTCTime (1950–2049) or GeneralizedTime, to the second with a Z, each field in range as swift-asn1 checks it;
+    /// a leap second (60) is left to swift-asn1.
+    static func time(_ b: [UInt8], _ e: Element) -> CertificateTime? {
+        let generalized: Bool
+        switch e.tag {
+        case 0x17: generalized = false
+        case 0x18: generalized = true
+        default: return nil
+        }
+        let yearDigits = generalized ? 4 : 2
+        guard e.end - e.start == yearDigits + 11, b[e.end - 1] == UInt8(ascii: "Z") else { return nil }
+        var i = e.start
+        func take(_ n: Int) -> Int? {
+            var v = 0
+            for _ in 0..<n {
+                let d = Int(b[i]) &- 48
+                guard d >= 0 && d <= 9 else { return nil }
+                v = v * 10 + d; i += 1
+            }
+            return v
+        }
+        guard var year = take(yearDigits), let month = take(2), let day = take(2), let hour = take(2), let minute = take(2),
+              let second = take(2) else { return nil }
+        if !generalized { year += year >= 50 ? 1900 : 2000 }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), day >= 1, day <= days[month - 1], hour < 24, minute < 60, second < 60 else { return nil }
+        return CertificateTime(secondsSince1970: epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second),
+                               encoding: generalized ? .generalizedTime : .utcTime)
+    }
+
+    /// The OIDs certificates here carry, by their DER content octets (encoded by swift-asn1, so a match decodes to
+    /// exactly this identifier). Any other OID sends the certificate to the swift-asn1 path.
+    static func knownOID(_ content: ArraySlice<UInt8>) -> ASN1ObjectIdentifier? { knownOIDs[content] }
+
+    static let knownOIDs: [ArraySlice<UInt8>: ASN1ObjectIdentifier] = {
+        let oids: [ASN1ObjectIdentifier] = [
+            OID.ecdsaWithSHA256, OID.ecdsaWithSHA1, OID.ecPublicKey, OID.prime256v1, OID.commonName, OID.matterVID, OID.matterPID,
+            OID.basicConstraints, OID.keyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier, OID.extendedKeyUsage,
+            OID.subjectAltName, OID.crlDistributionPoints, OID.authorityInfoAccess,
+            [2, 5, 4, 6], [2, 5, 4, 7], [2, 5, 4, 8], [2, 5, 4, 10], [2, 5, 4, 11], [2, 5, 4, 5],   // C, L, ST, O, OU, serialNumber
+            [1, 3, 6, 1, 4, 1, 37244, 1, 1], [1, 3, 6, 1, 4, 1, 37244, 1, 3], [1, 3, 6, 1, 4, 1, 37244, 1, 4],   // Matter op-cert names
+            [1, 3, 6, 1, 4, 1, 37244, 2, 3], [1, 3, 6, 1, 4, 1, 37244, 2, 4],
+        ]
+        var table: [ArraySlice<UInt8>: ASN1ObjectIdentifier] = [:]
+        for oid in oids {
+            var s = DER.Serializer()
+            try! s.serialize(oid)
+            let der = s.serializedBytes
+            table[der[2...]] = oid   // every one of these is shorter than 128 octets: a two-octet header
+        }
+        return table
+    }()
+}
