@@ -58,8 +58,9 @@ struct BatchOutput {
         var lost: [Int] = []
         var items: [ManifestItem] = []
         let vid = String(format: "%04X", batch.vid), pid = String(format: "%04X", batch.pid)
-        // Streamed from the ledger, one row at a time: a 100,000-DAC batch held every row (DER and all) at once here.
-        try authority.ledger.forEachCertificate(CertificateFilter(batchID: batch.id), after: nil, limit: nil) { _, rec in
+        // Streamed from the ledger in item order, one row at a time: a 100,000-DAC batch held every row (DER and all)
+        // at once here.
+        try authority.ledger.forEachBatchCertificate(batch.id) { rec in
             let item = rec.batchItem ?? -1
             let certFile = "dac-\(rec.serial).\(formats.named)"
             let keyName = "dac-key-\(rec.serial).\(formats.named)"
@@ -75,8 +76,6 @@ struct BatchOutput {
                                       skid: rec.skid, sha256: rec.sha256, csrFile: csrNames.map { $0.indices.contains(item) ? $0[item] : "" },
                                       certificate: certFile, key: keyFile))
         }
-        // Rows come in ledger order; a resumed batch's are not in item order.
-        items.sort { $0.index < $1.index }
         if requireKeys && !lost.isEmpty { throw BatchError.keysLost(items: lost) }
         let inventory = authority.inventory
         let pai = try inventory.authority(batch.paiSKID, type: "pai")

@@ -69,8 +69,9 @@ public protocol Ledger: Sendable {
     /// One chunk of a batch, every certificate and one audit entry in one transaction.
     func commitChunk(_ certificates: [CertificateRecord], batchID: String, actor: String) throws
     func completeBatch(_ id: String, actor: String) throws
-    /// The batch's certificates in item order.
-    func batchCertificates(_ batchID: String) throws -> [CertificateRecord]
+    /// The batch's certificates in item order, one row at a time: the batch index gives the order, so nothing is
+    /// sorted (by rowid, a 100,000-DAC batch's rows and their DER went through a temporary B-tree).
+    func forEachBatchCertificate(_ batchID: String, _ body: (CertificateRecord) throws -> Void) throws
     func batchItemsIssued(_ batchID: String) throws -> Set<Int>
     /// Every batch, for `doctor` (leftover staging folders).
     func batches() throws -> [BatchRecord]
@@ -251,4 +252,13 @@ public struct AuditReport: Equatable, Sendable, Codable {
     public var checkpointSignaturesChecked: Bool
     public var problems: [Problem]
     public var intact: Bool { problems.isEmpty }
+}
+
+extension Ledger {
+    /// The batch's certificates in item order, all at once.
+    public func batchCertificates(_ batchID: String) throws -> [CertificateRecord] {
+        var out: [CertificateRecord] = []
+        try forEachBatchCertificate(batchID) { out.append($0) }
+        return out
+    }
 }

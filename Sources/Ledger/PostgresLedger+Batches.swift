@@ -21,8 +21,12 @@ extension PostgresLedger {
         }
     }
 
-    public func batchCertificates(_ batchID: String) throws -> [CertificateRecord] {
-        try read { s in try s.query(#"SELECT * FROM certificates WHERE "batchID" = $1 ORDER BY "batchItem""#, [.text(batchID)]).map(CertificateRecord.init(row:)) }
+    public func forEachBatchCertificate(_ batchID: String, _ body: (CertificateRecord) throws -> Void) throws {
+        try read { s in
+            try s.stream(#"SELECT * FROM certificates WHERE "batchID" = $1 ORDER BY "batchItem""#, [.text(batchID)]) { row in
+                try body(CertificateRecord(row: row)); return true
+            }
+        }
     }
 
     public func batchItemsIssued(_ batchID: String) throws -> Set<Int> {

@@ -14,9 +14,10 @@ extension SQLiteLedger {
         try read { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM batches ORDER BY createdAt")).map(BatchRecord.init(row:)) }
     }
 
-    public func batchCertificates(_ batchID: String) throws -> [CertificateRecord] {
+    public func forEachBatchCertificate(_ batchID: String, _ body: (CertificateRecord) throws -> Void) throws {
         try read { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM certificates WHERE batchID = ? ORDER BY batchItem"), arguments: [batchID]).map(CertificateRecord.init(row:))
+            let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT * FROM certificates WHERE batchID = ? ORDER BY batchItem"), arguments: [batchID])
+            while let row = try rows.next() { try body(CertificateRecord(row: row)) }
         }
     }
 
