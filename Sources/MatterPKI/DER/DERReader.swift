@@ -63,7 +63,11 @@ func boolean(_ node: ASN1Node, _ field: String) throws -> Bool {
 
 /// Non-negative INTEGER that fits in Int (minimal encoding not required, as OpenSSL).
 func smallInteger(_ node: ASN1Node, _ field: String) throws -> Int {
-    let b = try primitive(node, .integer, field)
+    try smallInteger(contents: try primitive(node, .integer, field), field)
+}
+
+/// `smallInteger` of an INTEGER's content octets (the fast reader's path too).
+func smallInteger(contents b: ArraySlice<UInt8>, _ field: String) throws -> Int {
     guard !b.isEmpty else { throw CertificateParseError(field, "empty INTEGER") }
     guard b.first! & 0x80 == 0 else { throw CertificateParseError(field, "negative INTEGER") }
     let significant = b.drop { $0 == 0 }
@@ -73,7 +77,11 @@ func smallInteger(_ node: ASN1Node, _ field: String) throws -> Int {
 
 /// BIT STRING contents with the unused trailing bits cleared, and the unused-bit count.
 func bitString(_ node: ASN1Node, _ field: String) throws -> (bytes: [UInt8], unusedBits: Int) {
-    let b = try primitive(node, .bitString, field)
+    try bitString(contents: try primitive(node, .bitString, field), field)
+}
+
+/// `bitString` of a BIT STRING's content octets (the fast reader's path too).
+func bitString(contents b: ArraySlice<UInt8>, _ field: String) throws -> (bytes: [UInt8], unusedBits: Int) {
     guard let unused = b.first, unused < 8 else { throw CertificateParseError(field, "bad BIT STRING header") }
     var data = Array(b.dropFirst())
     if data.isEmpty && unused != 0 { throw CertificateParseError(field, "empty BIT STRING with unused bits") }

@@ -8,20 +8,23 @@ import SwiftASN1
 /// a fixed list, universal-string attribute values, times to the second) and returns nil on anything else: the
 /// caller then parses with swift-asn1, so every refusal and its message come from that one path. What this reader
 /// accepts, the swift-asn1 path accepts with equal fields (`FastCertificateReaderTests` holds it on every
-/// certificate the tests have, each with every byte altered).
+/// certificate the tests have, and on four of them with every byte altered). The byte-level pieces it shares with
+/// that path (`bitString(contents:)`, `smallInteger(contents:)`, `CertificateTime(bytes:generalized:)`) are the same
+/// functions, not copies.
 enum FastCertificateReader {
     static func parse(_ b: [UInt8]) -> ParsedCertificate? {
         guard let cert = element(b, 0, b.count), cert.tag == 0x30, cert.end == b.count,
               let tbs = element(b, cert.start, cert.end), tbs.tag == 0x30 else { return nil }
         var i = tbs.end
         guard let sigAlg = algorithm(b, &i, cert.end), let sig = element(b, i, cert.end), sig.tag == 0x03, sig.end == cert.end,
-              let bits = bitString(b, sig), bits.unusedBits == 0, let fields = tbsFields(b, tbs, whole: cert.start..<tbs.end) else { return nil }
+              let bits = try? bitString(contents: b[sig.start..<sig.end], ""), bits.unusedBits == 0, let fields = tbsFields(b, tbs) else { return nil }
         return ParsedCertificate(fields: fields, der: b, signatureAlgorithm: sigAlg, signature: bits.bytes)
     }
 
-    typealias Element = (tag: UInt8, start: Int, end: Int)
+    /// An element: its first byte (`from`), its tag, and its content range.
+    typealias Element = (from: Int, tag: UInt8, start: Int, end: Int)
 
-    /// The element at `i` (content range), when its header is strict DER and it ends by `end`.
+    /// The element at `i`, when its header is strict DER and it ends by `end`.
     static func element(_ b: [UInt8], _ i: Int, _ end: Int) -> Element? {
         guard i + 2 <= end else { return nil }
         let tag = b[i]
@@ -37,15 +40,15 @@ enum FastCertificateReader {
             guard length >= 0x80 else { return nil }
         }
         guard length <= end - j else { return nil }
-        return (tag, j, j + length)
+        return (i, tag, j, j + length)
     }
 
-    static func tbsFields(_ b: [UInt8], _ tbs: Element, whole: Range<Int>) -> ParsedCertificate.Fields? {
+    static func tbsFields(_ b: [UInt8], _ tbs: Element) -> ParsedCertificate.Fields? {
         var i = tbs.start
         guard var first = element(b, i, tbs.end) else { return nil }
         var version = 0
         if first.tag == 0xA0 {
-            guard let v = element(b, first.start, first.end), v.tag == 0x02, v.end == first.end, let n = smallInteger(b[v.start..<v.end]),
+            guard let v = element(b, first.start, first.end), v.tag == 0x02, v.end == first.end, let n = try? smallInteger(contents: b[v.start..<v.end], ""),
                   let next = element(b, first.end, tbs.end) else { return nil }
             version = n
             first = next
@@ -79,7 +82,7 @@ enum FastCertificateReader {
                 e = ext.end
             }
         }
-        return .init(tbsBytes: Array(b[whole.lowerBound..<tbs.end]), version: version, serialNumber: serial, tbsSignatureAlgorithm: tbsAlg,
+        return .init(tbsBytes: Array(b[tbs.from..<tbs.end]), version: version, serialNumber: serial, tbsSignatureAlgorithm: tbsAlg,
                      issuer: issuer, notBefore: notBefore, notAfter: notAfter, subject: subject, publicKey: spki, extensions: extensions)
     }
 
@@ -91,7 +94,7 @@ enum FastCertificateReader {
             guard let p = element(b, id.end, a.end), p.end == a.end, p.tag & 0x20 == 0 else { return nil }
         }
         i = a.end
-        return AlgorithmIdentifier(oid: oid, der: Array(b[(a.start - headerLength(a.start, a.end)) ..< a.end]))
+        return AlgorithmIdentifier(oid: oid, der: Array(b[a.from..<a.end]))
     }
 
     static func name(_ b: [UInt8], _ i: inout Int, _ end: Int) -> Name? {
@@ -113,7 +116,7 @@ enum FastCertificateReader {
             r = set.end
         }
         i = n.end
-        return Name(der: Array(b[(n.start - headerLength(n.start, n.end)) ..< n.end]), rdns: rdns)
+        return Name(der: Array(b[n.from..<n.end]), rdns: rdns)
     }
 
     static func subjectPublicKey(_ b: [UInt8], _ i: inout Int, _ end: Int) -> SubjectPublicKey? {
@@ -124,65 +127,20 @@ enum FastCertificateReader {
             guard let p = element(b, id.end, alg.end), p.end == alg.end, p.tag & 0x20 == 0 else { return nil }
             if p.tag == 0x06 { guard let c = knownOID(b[p.start..<p.end]) else { return nil }; curve = c }
         }
-        guard let key = element(b, alg.end, s.end), key.tag == 0x03, key.end == s.end, let bits = bitString(b, key) else { return nil }
+        guard let key = element(b, alg.end, s.end), key.tag == 0x03, key.end == s.end, let bits = try? bitString(contents: b[key.start..<key.end], "") else { return nil }
         i = s.end
         return SubjectPublicKey(algorithm: algorithm, namedCurve: curve, keyBytes: bits.bytes, unusedBits: bits.unusedBits,
-                                der: Array(b[(s.start - headerLength(s.start, s.end)) ..< s.end]))
+                                der: Array(b[s.from..<s.end]))
     }
 
-    /// The header length of an element whose content is `start..<end` (its DER header is minimal).
-    static func headerLength(_ start: Int, _ end: Int) -> Int {
-        let n = end - start
-        return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 5
-    }
-
-    /// As `bitString` of the swift-asn1 path: unused-bit count below 8, trailing unused bits cleared.
-    static func bitString(_ b: [UInt8], _ e: Element) -> (bytes: [UInt8], unusedBits: Int)? {
-        guard e.end > e.start, b[e.start] < 8 else { return nil }
-        let unused = Int(b[e.start])
-        var data = Array(b[(e.start + 1)..<e.end])
-        if data.isEmpty && unused != 0 { return nil }
-        if !data.isEmpty { data[data.count - 1] &= UInt8(truncatingIfNeeded: 0xFF << unused) }
-        return (data, unused)
-    }
-
-    /// As `smallInteger` of the swift-asn1 path.
-    static func smallInteger(_ c: ArraySlice<UInt8>) -> Int? {
-        guard let f = c.first, f & 0x80 == 0 else { return nil }
-        let significant = c.drop { $0 == 0 }
-        guard significant.count <= 7 else { return nil }
-        return significant.reduce(0) { $0 << 8 | Int($1) }
-    }
-
-    /// UTCTime (1950–2049) or GeneralizedTime, to the second with a Z, each field in range as swift-asn1 checks it;
-    /// a leap second (60) is left to swift-asn1.
+    /// UTCTime (1950–2049) or GeneralizedTime, to the second with a Z, as `CertificateTime(bytes:generalized:)` reads
+    /// them, and only on a day its month has (as swift-asn1 checks; that reader takes any day up to 31, and a 30
+    /// February would come out as 2 March). A leap second (60) is left to swift-asn1.
     static func time(_ b: [UInt8], _ e: Element) -> CertificateTime? {
-        let generalized: Bool
-        switch e.tag {
-        case 0x17: generalized = false
-        case 0x18: generalized = true
-        default: return nil
-        }
-        let yearDigits = generalized ? 4 : 2
-        guard e.end - e.start == yearDigits + 11, b[e.end - 1] == UInt8(ascii: "Z") else { return nil }
-        var i = e.start
-        func take(_ n: Int) -> Int? {
-            var v = 0
-            for _ in 0..<n {
-                let d = Int(b[i]) &- 48
-                guard d >= 0 && d <= 9 else { return nil }
-                v = v * 10 + d; i += 1
-            }
-            return v
-        }
-        guard var year = take(yearDigits), let month = take(2), let day = take(2), let hour = take(2), let minute = take(2),
-              let second = take(2) else { return nil }
-        if !generalized { year += year >= 50 ? 1900 : 2000 }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), day >= 1, day <= days[month - 1], hour < 24, minute < 60, second < 60 else { return nil }
-        return CertificateTime(secondsSince1970: epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second),
-                               encoding: generalized ? .generalizedTime : .utcTime)
+        guard e.tag == 0x17 || e.tag == 0x18, let t = CertificateTime(bytes: b[e.start..<e.end], generalized: e.tag == 0x18) else { return nil }
+        let d = e.start + (e.tag == 0x18 ? 6 : 4)   // the day's two digits, after the year and the month
+        guard civil(t.secondsSince1970).day == Int64(b[d] - 48) * 10 + Int64(b[d + 1] - 48) else { return nil }
+        return t
     }
 
     /// The OIDs certificates here carry, by their DER content octets (encoded by swift-asn1, so a match decodes to
