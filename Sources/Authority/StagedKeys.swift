@@ -79,7 +79,7 @@ final class StagedKeys: @unchecked Sendable {
 }
 
 /// A staged factory key and, when this run staged it, its PKCS#8 PEM (encoded once, for staging and delivery).
-struct FactoryKey: @unchecked Sendable {
+struct FactoryKey: Sendable {
     let key: P256.Signing.PrivateKey
     let pem: String?
     var pemRepresentation: String { pem ?? key.pemRepresentation }

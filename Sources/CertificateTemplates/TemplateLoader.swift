@@ -151,15 +151,25 @@ public enum TemplateLoader {
         return template
     }
 
-    static func placeholders(in pattern: String) -> [String] {
-        var out: [String] = []
+    /// A pattern as literal text and `{placeholder}` names, in order; an unclosed `{` makes the rest of the pattern,
+    /// brace included, one placeholder name (which no template knows).
+    enum PatternPart { case text(Substring), placeholder(Substring) }
+
+    static func parts(of pattern: String) -> [PatternPart] {
+        var out: [PatternPart] = []
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{") {
-            guard let close = rest[open...].firstIndex(of: "}") else { out.append(String(rest[open...])); break }
-            out.append(String(rest[rest.index(after: open)..<close]))
+            if open > rest.startIndex { out.append(.text(rest[..<open])) }
+            guard let close = rest[open...].firstIndex(of: "}") else { out.append(.placeholder(rest[open...])); return out }
+            out.append(.placeholder(rest[rest.index(after: open)..<close]))
             rest = rest[rest.index(after: close)...]
         }
+        if !rest.isEmpty { out.append(.text(rest)) }
         return out
+    }
+
+    static func placeholders(in pattern: String) -> [String] {
+        parts(of: pattern).compactMap { if case .placeholder(let p) = $0 { String(p) } else { nil } }
     }
 
     /// The line a YAML parse error points at (1 when it names none).

@@ -33,6 +33,13 @@ import X509Builder
         #expect(spec.encodedCommonName == "Acme FFF1/00B1 #42 Mvid:FFF1 Mpid:00B1")
     }
 
+    @Test func aValueIsNeverExpandedAgain() throws {
+        var t = Self.templates[.pai]!
+        t.commonNamePattern = "{name} of {vid}"
+        let spec = try TemplateEngine.prepare(t, CertificateRequest(type: .pai, name: "PAI {vid}", vid: VendorID(0xFFF1), publicKey: Self.key))
+        #expect(spec.encodedCommonName.hasPrefix("PAI {vid} of FFF1"), "\(spec.encodedCommonName)")
+    }
+
     static let refused: [(String, CertificateType, CertificateRequest, TemplateViolation)] = [
         ("template for another type", .dac, CertificateRequest(type: .pai, name: "x", vid: VendorID(0xFFF1), publicKey: key), .requestTypeMismatch(template: .dac, request: .pai)),
         ("DAC without VID", .dac, CertificateRequest(type: .dac, name: "x", pid: ProductID(1), publicKey: key), .vidRequired(.dac)),
