@@ -21,35 +21,72 @@ struct Demo {
     }
 
     func open(module: String?) throws -> Authority {
-        if !home.exists { try create(module: module) }
+        // Everything a demo needs is checked before anything is created: a missing registry used to fail after the
+        // token and the PAA existed, and the next run served that half-made home.
+        if !home.exists || tokens == nil { try checkRegistry() }
+        if !home.exists { try initialize(module: module) }
         guard let data = FileManager.default.contents(atPath: pinsFile.path), let pins = try? JSONDecoder().decode(Pins.self, from: data) else {
             throw CLIExit.refused("\(home.root.path) is not a demo home (no demo-pins.json): run serve without --demo, with the PIN in MATTER_CA_PIN or MATTER_CA_PIN_FILE")
         }
-        do { return try Authority(home: home, pin: Array(pins.pin.utf8), moduleOverride: module) } catch { throw CLIExit.refused(oneLine(error)) }
+        let a: Authority
+        do { a = try Authority(home: home, pin: Array(pins.pin.utf8), moduleOverride: module) } catch { throw CLIExit.refused(oneLine(error)) }
+        // A demo home whose setup was interrupted (no tokens file yet) is completed, step by step, reusing what exists.
+        if tokens == nil { try complete(a) }
+        return a
+    }
+
+    func checkRegistry() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: registry.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIExit.refused("demo: the vendor registry \(registry.path) is not a directory: run from the repository root, or pass --vendor-registry DIR; nothing was created")
+        }
+    }
+
+    /// `./VendorRegistry`; when the current directory has none, that of the source tree the running binary was built
+    /// in (`<tree>/.build/<triple>/release/matter-ca`), so that the README's command works from any directory.
+    static func defaultRegistry() -> URL {
+        let here = URL(fileURLWithPath: "VendorRegistry")
+        if FileManager.default.fileExists(atPath: here.path) { return here }
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return here }
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<5 {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("VendorRegistry")
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path),
+               FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        return here
     }
 
     static func random() -> String { (0..<12).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
 
-    func create(module: String?) throws {
+    /// The home, its token and ledger, and the generated PINs.
+    func initialize(module: String?) throws {
         let pins = Pins(note: "DEMO ONLY: generated PINs kept in the home; a production home takes its PINs from the environment, a file or a prompt",
                         pin: Self.random(), soPIN: Self.random())
         do {
             try Authority.initialize(home: home, pin: Array(pins.pin.utf8), soPIN: Array(pins.soPIN.utf8), module: module)
             try FileOutput.write(try JSONEncoder().encode(pins), to: pinsFile, mode: 0o600)
-            let a = try Authority(home: home, pin: Array(pins.pin.utf8), moduleOverride: module)
-            let paa = try a.createPAA(name: "Demo PAA", vid: nil, lifetime: nil)
-            // One PAI per PAI name the example vendors use.
+        } catch let e as CLIExit { throw e } catch { throw CLIExit.refused("demo: \(oneLine(error))") }
+    }
+
+    /// The PAA, a PAI per PAI name of the example vendors, the vendors, two tokens; each step skipped when an earlier,
+    /// interrupted run did it (the tokens file is written last: its presence means the demo is complete).
+    func complete(_ a: Authority) throws {
+        do {
+            let paa = try a.ledger.authorities(type: "paa").first { $0.name == "Demo PAA" && !$0.isExternal }?.skid
+                ?? a.createPAA(name: "Demo PAA", vid: nil, lifetime: nil).authority.skid
             var first: (vid: VendorID, pid: String)?
             for file in try FileManager.default.contentsOfDirectory(atPath: registry.path).sorted() where file.hasSuffix(".yaml") {
                 guard let node = try Yams.compose(yaml: String(contentsOf: registry.appendingPathComponent(file), encoding: .utf8))?.mapping,
                       let vidText = node["vid"]?.string, let vid = VendorID(hex: vidText) else { continue }
                 for name in node["pais"]?.sequence?.compactMap(\.string) ?? [] where (try? a.inventory.authority(name, type: "pai")) == nil {
-                    _ = try a.issuePAI(paa: paa.authority.skid, vid: vid, pid: nil, name: name)
+                    _ = try a.issuePAI(paa: paa, vid: vid, pid: nil, name: name)
                 }
                 if first == nil, let p = node["products"]?.sequence?.first?.string { first = (vid, String(p.prefix(4))) }
             }
             _ = try VendorRegistry.importDirectory(registry, into: a.ledger, actor: a.actor, now: Date())
-            guard let first else { throw CLIExit.refused("\(registry.path) holds no vendor with a product") }
+            guard let first else { throw CLIExit.refused("demo: \(registry.path) holds no vendor with a product") }
             let (_, vendorToken) = try Credentials.createToken(ledger: a.ledger, vid: first.vid, label: "demo factory", actor: a.actor, now: Date())
             let (_, adminToken) = try Credentials.createToken(ledger: a.ledger, vid: nil, label: "demo admin", actor: a.actor, now: Date())
             try a.checkpoint()

@@ -34,7 +34,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "text or json (one JSON object per line on stderr).") var logFormat = "text"
     @Flag(help: "Log every request (method, path) at info level.") var logRequests = false
     @Flag(help: "A demonstration authority on an empty home (see above).") var demo = false
-    @Option(help: "With --demo: the vendor registry to import.") var vendorRegistry = "VendorRegistry"
+    @Option(help: "With --demo: the vendor registry to import (default: ./VendorRegistry, else the one of the source tree this binary was built in).")
+    var vendorRegistry: String?
     @Option(help: "The EST label (<VID>-<PID>) of the unlabelled /.well-known/est/<op> paths, for clients that cannot send a label.") var estDefaultLabel: String?
 
     func run() throws {
@@ -60,7 +61,7 @@ struct ServeCommand: ParsableCommand {
         let authority: Authority
         var demoCommands: String?
         if demo {
-            let d = try Demo(home: options.authorityHome, registry: URL(fileURLWithPath: vendorRegistry))
+            let d = try Demo(home: options.authorityHome, registry: vendorRegistry.map { URL(fileURLWithPath: $0) } ?? Demo.defaultRegistry())
             authority = try d.open(module: options.pkcs11Module)
             if let t = d.tokens {
                 demoCommands = d.commands(t)

@@ -37,4 +37,34 @@ import TestSupport
         let pins = try FileManager.default.attributesOfItem(atPath: home.root.appendingPathComponent("demo-pins.json").path)
         #expect(pins[.posixPermissions] as? Int == 0o600)
     }
+
+    /// Run from a directory without `VendorRegistry`, with a registry that is missing, then with one that has no
+    /// vendor file (the setup stops after the token and the PAA exist): the first is refused before anything is created;
+    /// the second leaves a demo home that the next run completes (the same PAA, not a second one) and serves.
+    @Test func aDemoIsRefusedBeforeAnythingExistsAndAnInterruptedOneIsCompleted() throws {
+        let cwd = try CLI.tempDirectory("demo-elsewhere")
+        let home = TestHome(root: cwd.appendingPathComponent("home"))
+        let env = ["MATTER_CA_PIN": "", "MATTER_CA_HOME": home.path]
+        let missing = cwd.appendingPathComponent("no-such-registry").path
+        let refused = try CLI.run(["serve", "--demo", "--bind", "127.0.0.1:0", "--vendor-registry", missing], environment: env, cwd: cwd)
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("the vendor registry \(missing) is not a directory") && refused.output.contains("nothing was created"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: home.path), "a refused demo created its home")
+
+        let empty = cwd.appendingPathComponent("empty-registry")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let stopped = try CLI.run(["serve", "--demo", "--bind", "127.0.0.1:0", "--vendor-registry", empty.path], environment: env, cwd: cwd)
+        #expect(stopped.status == 1 && stopped.output.contains("no *.yaml vendor files"), "\(stopped.output)")
+        #expect(FileManager.default.fileExists(atPath: home.root.appendingPathComponent("demo-pins.json").path))
+        #expect(!FileManager.default.fileExists(atPath: home.root.appendingPathComponent("demo-tokens.json").path))
+
+        let registry = SharedVectors.packageRoot.appendingPathComponent("VendorRegistry").path
+        let server = try TestServer(home: home, arguments: ["--demo", "--vendor-registry", registry], environment: env, cwd: cwd)
+        for _ in 0..<100 where !server.log.contains("openssl verify") { usleep(100_000) }
+        #expect(server.log.contains("vendor FFF1 API token: mca_"), "\(server.log)")
+        #expect(server.stop() == 0)
+        let paas = try CLI.run(["list", "paa", "--json"], environment: env, cwd: cwd)
+        #expect(paas.status == 0)
+        #expect(paas.stdout.components(separatedBy: "Demo PAA").count == 2, "one Demo PAA, reused: \(paas.stdout)")
+    }
 }
