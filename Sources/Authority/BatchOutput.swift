@@ -27,6 +27,8 @@ struct BatchOutput {
     let staged: StagedKeys
 
     let formats: OutputFormats
+    /// Where this run makes its partial files (`FileOutput.partialDirectory`), made on the first write.
+    let partialFolder = OnceValue<String>()
 
     init(authority: Authority, batch: BatchRecord, output: URL, csrNames: [String]?, formats: OutputFormats = .both) {
         self.authority = authority; self.batch = batch; self.output = output; self.csrNames = csrNames; self.formats = formats
@@ -41,14 +43,15 @@ struct BatchOutput {
 
     func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: FactoryKey? = nil) throws {
         let out = outputPath
-        if formats.der { try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der") }
-        if formats.pem { try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem") }
+        let partials = try partialFolder.get(try FileOutput.partialDirectory(in: out))
+        if formats.der { try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der", partials: partials) }
+        if formats.pem { try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem", partials: partials) }
         guard generated else { return }
         // The chunk's key as staged, or (a resume) the one an earlier run staged; none means lost, which `finalize`
         // reports.
         guard let key = stagedKey ?? staged.key(of: item).map({ FactoryKey(key: $0, pem: nil) }) else { return }
-        if formats.der { try FileOutput.write(key.key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600) }
-        if formats.pem { try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600) }
+        if formats.der { try FileOutput.write(key.key.derRepresentation, toPath: out + "/dac-key-\(rec.serial).der", mode: 0o600, partials: partials) }
+        if formats.pem { try FileOutput.write(Data(key.pemRepresentation.utf8), toPath: out + "/dac-key-\(rec.serial).pem", mode: 0o600, partials: partials) }
     }
 
     /// Certificates from the ledger, keys from staging where a crash left them, PAI and PAA, manifests.
@@ -88,6 +91,7 @@ struct BatchOutput {
             try FileOutput.write(Data(paaCert.der), to: output.appendingPathComponent("paa.der"))
         }
         try BatchManifest.write(items, batch: batch, to: output)
+        FileOutput.removePartials(in: outputPath)
         return items
     }
 
@@ -101,6 +105,20 @@ struct BatchOutput {
             return "\(staging.path) (plaintext factory keys) could not be removed: \(OutputLocation.reason(error)); remove it by hand"
         }
         return nil
+    }
+}
+
+/// A value made once, on first need, by whichever thread asks first (a failure is not kept: the next call tries again).
+final class OnceValue<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func get(_ make: @autoclosure () throws -> T) throws -> T {
+        try lock.withLock {
+            if let value { return value }
+            let v = try make()
+            value = v
+            return v
+        }
     }
 }
 

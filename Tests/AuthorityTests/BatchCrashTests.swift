@@ -39,6 +39,9 @@ import TestSupport
         for f in files { #expect(inLedger.contains(String(f.dropFirst(4).dropLast(4))), "\(f) is not in the ledger") }
         let keys = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix("dac-key-") && $0.hasSuffix(".pem") }
         #expect(keys.count == 20000, "every DAC delivered with its key")
+        // What killed runs left between create and rename went with them; no partial file is under a final name.
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(".partial").path), "the partial files' folder is removed at the end")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.contains(".partial") }.isEmpty)
         let manifest = try DACBatchTests.manifest(out)
         #expect(manifest.count == 20000 && Set(manifest.map { $0["index"] as! Int }).count == 20000)
         // Every key is its certificate's key, those a killed run staged and a resume delivered included.

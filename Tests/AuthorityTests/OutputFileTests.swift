@@ -32,6 +32,41 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".partial-") }.isEmpty)
     }
 
+    /// A batch's partial files are made in `.partial` (0700) beside the output and renamed out of it: the final
+    /// name gets the whole file with its mode, the folder is left empty and then removed; a planted link in its
+    /// place is refused, never followed.
+    @Test func partialFilesLiveInAFolderOfTheirOwn() throws {
+        let dir = try CLI.tempDirectory("partials")
+        let partials = try FileOutput.partialDirectory(in: dir.path)
+        #expect(partials == dir.path + "/.partial")
+        #expect((try FileManager.default.attributesOfItem(atPath: partials)[.posixPermissions] as? Int) == 0o700)
+        let old = umask(0)
+        defer { umask(old) }
+        try FileOutput.write(Data("secret".utf8), toPath: dir.path + "/dac-key-03.pem", mode: 0o600, partials: partials)
+        #expect(try String(contentsOfFile: dir.path + "/dac-key-03.pem", encoding: .utf8) == "secret")
+        #expect((try FileManager.default.attributesOfItem(atPath: dir.path + "/dac-key-03.pem")[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: partials).isEmpty)
+        // A dead writer's leftover goes; a live writer's (pid 1 always runs) stays, and so does the folder.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run(); dead.waitUntilExit()
+        FileManager.default.createFile(atPath: partials + "/dac-04.pem.\(dead.processIdentifier)-1", contents: Data("torn".utf8))
+        FileManager.default.createFile(atPath: partials + "/dac-05.pem.1-1", contents: Data("in flight".utf8))
+        FileOutput.removePartials(in: dir.path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: partials) == ["dac-05.pem.1-1"])
+        try FileManager.default.removeItem(atPath: partials + "/dac-05.pem.1-1")
+        FileOutput.removePartials(in: dir.path)
+        #expect(!FileManager.default.fileExists(atPath: partials))
+
+        let victim = try CLI.tempDirectory("partials-victim")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/.partial", withDestinationPath: victim.path)
+        #expect(throws: (any Error).self) { try FileOutput.partialDirectory(in: dir.path) }
+        do { _ = try FileOutput.partialDirectory(in: dir.path) } catch {
+            #expect("\(error)" == "\(dir.path)/.partial is not a directory of this user: remove it")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+    }
+
     /// manifest.json is built item by item (a whole-document encoding held every item's fields at once): it must be
     /// the document JSONEncoder makes of the whole, byte for byte, odd characters, absent keys and no items included.
     @Test(arguments: [0, 1, 3]) func theStreamedManifestIsTheEncodersDocument(count: Int) throws {
