@@ -33,12 +33,26 @@ final class VerifyService: @unchecked Sendable {
 
     var current: AttestationVerifier { lock.withLock { verifier } }
 
-    struct Input: Decodable {
+    struct Input: Decodable, Equatable {
         let dac, pai, attestationElements, attestationSignature, attestationNonce, attestationChallenge: String
         let cd: String?
         let vendorId, productId: String
 
         enum CodingKeys: String, CodingKey { case dac, pai, attestationElements, attestationSignature, attestationNonce, attestationChallenge, cd, vendorId, productId }
+        /// The plain case straight from the bytes (FlatJSON); nil for JSONDecoder to read (and refuse) the rest.
+        init?(flat bytes: [UInt8]) {
+            guard let f = FlatJSON.strings(bytes), let dac = f["dac"], let pai = f["pai"], let elements = f["attestationElements"],
+                  let signature = f["attestationSignature"], let nonce = f["attestationNonce"], let challenge = f["attestationChallenge"],
+                  let vid = f["vendorId"], let pid = f["productId"] else { return nil }
+            self.dac = dac; self.pai = pai; attestationElements = elements; attestationSignature = signature
+            attestationNonce = nonce; attestationChallenge = challenge; vendorId = vid; productId = pid; cd = f["cd"]
+        }
+
+        static func read(_ bytes: [UInt8]) throws -> Input {
+            if let input = Input(flat: bytes) { return input }
+            return try JSONDecoder().decode(Input.self, from: Data(bytes))
+        }
+
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             dac = try c.decode(String.self, forKey: .dac); pai = try c.decode(String.self, forKey: .pai)
@@ -54,7 +68,7 @@ final class VerifyService: @unchecked Sendable {
 
     func handle(_ bytes: [UInt8]) throws -> AttestationVerdict {
         let input: Input
-        do { input = try JSONDecoder().decode(Input.self, from: Data(bytes)) } catch {
+        do { input = try Input.read(bytes) } catch {
             throw Problem.badRequest("bad-json", "the body is not a verification request: \(Self.describe(error))")
         }
         func b64(_ s: String, _ field: String) throws -> [UInt8] {
