@@ -1,5 +1,5 @@
 /// A JSON object whose values are all plain strings, read straight from the bytes: whitespace, `{`, `"name": "value"`
-/// pairs, `}`, and nothing else. A string with an escape, a control or non-ASCII character, a repeated name, a value of
+/// pairs, `}`, and nothing else. A string with an escape other than `\/`, a control or non-ASCII character, a repeated name, a value of
 /// another type, or anything after the object: nil, and the caller decodes the body with JSONDecoder, so that every
 /// refusal and its message still come from that one path. (`POST /v1/verify`: JSONDecoder's tree of the body cost
 /// more CPU than the request's HTTP parsing, perf.)
@@ -17,14 +17,23 @@ enum FlatJSON {
             func string() -> String? {
                 guard expect(0x22) else { return nil }
                 let start = i
+                var slashes = false
                 while i < p.count, p[i] != 0x22 {
-                    // A backslash (an escape), a control character or non-ASCII: JSONDecoder's to read.
-                    guard p[i] >= 0x20, p[i] <= 0x7E, p[i] != 0x5C else { return nil }
+                    // `\/` is read (Foundation's encoders write base64's slashes so); any other escape, a control
+                    // character or non-ASCII is JSONDecoder's to read.
+                    if p[i] == 0x5C {
+                        guard i + 1 < p.count, p[i + 1] == 0x2F else { return nil }
+                        slashes = true
+                        i += 2
+                        continue
+                    }
+                    guard p[i] >= 0x20, p[i] <= 0x7E else { return nil }
                     i += 1
                 }
                 guard i < p.count else { return nil }
                 defer { i += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+                let raw = UnsafeBufferPointer(rebasing: p[start..<i])
+                return slashes ? String(decoding: raw.filter { $0 != 0x5C }, as: UTF8.self) : String(decoding: raw, as: UTF8.self)
             }
             skipSpace()
             guard expect(0x7B) else { return nil }

@@ -26,6 +26,8 @@ import Testing
         out.append(object(plain + [("count", "3")]))                             // an unknown name with a number
         out.append(object(plain + [("extra", "{\"a\":\"b\"}")]))                 // ... with an object
         out.append(object(plain.map { $0.0 == "dac" ? ($0.0, "\"MIIB\\/zCC\"") : $0 }))   // an escaped slash
+        out.append(object(plain.map { $0.0 == "dac" ? ($0.0, "\"MIIB\\\"") : $0 }))      // a lone backslash before the quote
+        out.append(object(plain.map { $0.0 == "dac" ? ($0.0, "\"MIIB\\\\/\"") : $0 }))  // an escaped backslash, then a slash
         out.append(object(plain.map { $0.0 == "dac" ? ($0.0, "\"MIIB\\u0041\"") : $0 }))  // a \u escape
         out.append(object(plain.map { $0.0 == "pai" ? ($0.0, "\"é\"") : $0 }))            // non-ASCII
         out.append(object(plain.map { $0.0 == "vendorId" ? ($0.0, "65521") : $0 }))        // a number
@@ -52,9 +54,15 @@ import Testing
         #expect(readFast >= 5, "the plain bodies are read fast")
         #expect(VerifyService.Input(flat: Array(Self.object(Self.quoted(Self.fields)).utf8))?.cd == "MIICGQYJKoZIhvcNAQcC")
         #expect(VerifyService.Input(flat: Array(Self.object(Self.quoted(Array(Self.fields.dropLast()))).utf8))?.cd == nil)
-        // What it declines is still read by JSONDecoder (an escaped slash is JSON).
-        let escaped = Self.object(Self.quoted(Self.fields).map { $0.0 == "dac" ? ($0.0, "\"MIIB\\/zCC\"") : $0 })
+        // Slashes as Foundation's encoders write them are read; any other escape is declined and JSONDecoder reads it.
+        let slashes = Self.object(Self.quoted(Self.fields).map { $0.0 == "dac" ? ($0.0, "\"MIIB\\/zCC\\/\"") : $0 })
+        #expect(VerifyService.Input(flat: Array(slashes.utf8))?.dac == "MIIB/zCC/")
+        let escaped = Self.object(Self.quoted(Self.fields).map { $0.0 == "dac" ? ($0.0, "\"MIIB\\u0041\"") : $0 })
         #expect(VerifyService.Input(flat: Array(escaped.utf8)) == nil)
-        #expect(try VerifyService.Input.read(Array(escaped.utf8)).dac == "MIIB/zCC")
+        #expect(try VerifyService.Input.read(Array(escaped.utf8)).dac == "MIIBA")
+        // A body as JSONEncoder writes it (base64 with slashes escaped) is read fast, to the same fields.
+        let encoded = try JSONSerialization.data(withJSONObject: Dictionary(uniqueKeysWithValues: Self.fields))
+        #expect(String(decoding: encoded, as: UTF8.self).contains("\\/"))
+        #expect(VerifyService.Input(flat: Array(encoded)) == (try JSONDecoder().decode(VerifyService.Input.self, from: encoded)))
     }
 }
