@@ -73,7 +73,7 @@ import TestSupport
         let batch = BatchRecord(id: "B-\u{1}\"/x", idempotencyKey: "order \"7\" é\n", vid: 0xFFF1, pid: 0x8000, paiSKID: "AB12", kind: "csr", count: count,
                                 requestSHA256: "", status: "completed", createdAt: Date(), completedAt: nil)
         let items = (0..<count).map { i in
-            ManifestItem(index: i, serial: "0\(i)A", vid: "FFF1", pid: "8000", skid: "CD\(i)", sha256: "ef", csrFile: i == 1 ? nil : "dev,\"ice\"\t\(i).csr",
+            ManifestItem(index: i, serial: "0\(i)A", vid: "FFF1", pid: "8000", skid: "CD\(i)", sha256: "ef", csrFile: i == 1 ? nil : i == 2 ? "lot 7/dévice.csr" : "dev,\"ice\"\t\(i).csr",
                          certificate: "dac-0\(i)A.pem", key: i == 2 ? nil : "dac-key-0\(i)A.pem")
         }
         struct Manifest: Encodable { let batch, idempotencyKey, pai: String; let count: Int; let items: [ManifestItem] }
