@@ -5,6 +5,12 @@ import Ledger
 /// manifest as one value held a tree of every item's fields, the largest part of a big batch's memory.
 enum BatchManifest {
     static func write(_ items: [ManifestItem], batch: BatchRecord, to output: URL) throws {
+        // One document in memory at a time (a 100,000-item manifest is tens of MB).
+        try FileOutput.write(csv(items), to: output.appendingPathComponent("manifest.csv"))
+        try FileOutput.write(try json(items, batch: batch), to: output.appendingPathComponent("manifest.json"))
+    }
+
+    static func csv(_ items: [ManifestItem]) -> [UInt8] {
         var csv = [UInt8]("index,serial,vid,pid,skid,sha256,csr_file,certificate,key\r\n".utf8)
         csv.reserveCapacity(items.count * 260)
         for i in items {
@@ -14,15 +20,14 @@ enum BatchManifest {
             }
             csv.append(contentsOf: [0x0D, 0x0A])
         }
-        try FileOutput.write(csv, to: output.appendingPathComponent("manifest.csv"))
-        try FileOutput.write(try json(items, batch: batch), to: output.appendingPathComponent("manifest.json"))
+        return csv
     }
 
     /// The same document a pretty-printed, key-sorted JSONEncoder makes of {batch, count, idempotencyKey, items, pai},
     /// each item written in the layout JSONEncoder gives it (keys sorted, absent optionals left out) and each string
     /// escaped by JSONEncoder unless it is plain ASCII: JSONEncoder per item was half of a 100,000-DAC batch's
     /// finalization, on one core.
-    static func json(_ items: [ManifestItem], batch: BatchRecord) throws -> Data {
+    static func json(_ items: [ManifestItem], batch: BatchRecord) throws -> [UInt8] {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         func value(_ s: String) throws -> String {
@@ -43,7 +48,7 @@ enum BatchManifest {
         }
         // JSONEncoder writes an empty array as "[", a blank line, "]".
         out.append(contentsOf: ((items.isEmpty ? "\n\n  " : "\n  ") + "],\n  \"pai\" : \(try value(batch.paiSKID))\n}").utf8)
-        return Data(out)
+        return out
     }
 
     /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.

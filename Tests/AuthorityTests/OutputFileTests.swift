@@ -80,7 +80,7 @@ import TestSupport
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let whole = try enc.encode(Manifest(batch: batch.id, idempotencyKey: batch.idempotencyKey, pai: batch.paiSKID, count: count, items: items))
-        let streamed = try BatchManifest.json(items, batch: batch)
+        let streamed = Data(try BatchManifest.json(items, batch: batch))
         #expect(streamed == whole, "\(String(decoding: streamed, as: UTF8.self))\n---\n\(String(decoding: whole, as: UTF8.self))")
     }
 
