@@ -17,6 +17,10 @@ public final class SQLiteLedger: Ledger, LedgerEngine {
     public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // The writer keeps 16 MiB of pages (SQLite's default is 2 MiB): a batch inserts into random places of the
+        // serial and key-identifier indexes, and with the default their pages were read back from the file for every
+        // chunk (a 100,000-DAC batch: ~1.5 s less system CPU, ~3 % faster, 15 MiB more RSS). Readers keep the default.
+        config.prepareDatabase { db in if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -16384") } }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator(clock: clock).migrate(pool)
