@@ -88,13 +88,18 @@ enum FastCertificateReader {
 
     /// AlgorithmIdentifier: a known OID and at most one primitive parameter (NULL, a curve OID).
     static func algorithm(_ b: [UInt8], _ i: inout Int, _ end: Int) -> AlgorithmIdentifier? {
-        guard let a = element(b, i, end), a.tag == 0x30, let id = element(b, a.start, a.end), id.tag == 0x06,
-              let oid = knownOID(b[id.start..<id.end]) else { return nil }
-        if id.end < a.end {
-            guard let p = element(b, id.end, a.end), p.end == a.end, p.tag & 0x20 == 0 else { return nil }
-        }
+        guard let a = element(b, i, end), let parts = algorithmParts(b, a) else { return nil }
         i = a.end
-        return AlgorithmIdentifier(oid: oid, der: Array(b[a.from..<a.end]))
+        return AlgorithmIdentifier(oid: parts.oid, der: Array(b[a.from..<a.end]))
+    }
+
+    /// The OID and parameter of the AlgorithmIdentifier `a`: a SEQUENCE of a known OID and at most one primitive
+    /// element (the signature's and the public key's alike).
+    static func algorithmParts(_ b: [UInt8], _ a: Element) -> (oid: ASN1ObjectIdentifier, parameter: Element?)? {
+        guard a.tag == 0x30, let id = element(b, a.start, a.end), id.tag == 0x06, let oid = knownOID(b[id.start..<id.end]) else { return nil }
+        guard id.end < a.end else { return (oid, nil) }
+        guard let p = element(b, id.end, a.end), p.end == a.end, p.tag & 0x20 == 0 else { return nil }
+        return (oid, p)
     }
 
     static func name(_ b: [UInt8], _ i: inout Int, _ end: Int) -> Name? {
@@ -120,16 +125,12 @@ enum FastCertificateReader {
     }
 
     static func subjectPublicKey(_ b: [UInt8], _ i: inout Int, _ end: Int) -> SubjectPublicKey? {
-        guard let s = element(b, i, end), s.tag == 0x30, let alg = element(b, s.start, s.end), alg.tag == 0x30,
-              let id = element(b, alg.start, alg.end), id.tag == 0x06, let algorithm = knownOID(b[id.start..<id.end]) else { return nil }
+        guard let s = element(b, i, end), s.tag == 0x30, let alg = element(b, s.start, s.end), let parts = algorithmParts(b, alg) else { return nil }
         var curve: ASN1ObjectIdentifier?
-        if id.end < alg.end {
-            guard let p = element(b, id.end, alg.end), p.end == alg.end, p.tag & 0x20 == 0 else { return nil }
-            if p.tag == 0x06 { guard let c = knownOID(b[p.start..<p.end]) else { return nil }; curve = c }
-        }
+        if let p = parts.parameter, p.tag == 0x06 { guard let c = knownOID(b[p.start..<p.end]) else { return nil }; curve = c }
         guard let key = element(b, alg.end, s.end), key.tag == 0x03, key.end == s.end, let bits = try? bitString(contents: b[key.start..<key.end], "") else { return nil }
         i = s.end
-        return SubjectPublicKey(algorithm: algorithm, namedCurve: curve, keyBytes: bits.bytes, unusedBits: bits.unusedBits,
+        return SubjectPublicKey(algorithm: parts.oid, namedCurve: curve, keyBytes: bits.bytes, unusedBits: bits.unusedBits,
                                 der: Array(b[s.from..<s.end]))
     }
 
