@@ -27,8 +27,6 @@ struct BatchOutput {
     let staged: StagedKeys
 
     let formats: OutputFormats
-    /// Where this run makes its partial files (`FileOutput.partialDirectory`), made on the first write.
-    let partialFolder = OnceValue<String>()
 
     init(authority: Authority, batch: BatchRecord, output: URL, csrNames: [String]?, formats: OutputFormats = .both) {
         self.authority = authority; self.batch = batch; self.output = output; self.csrNames = csrNames; self.formats = formats
@@ -37,13 +35,14 @@ struct BatchOutput {
 
     /// `keys`: the chunk's factory keys as staged (generated batches), so that they are not read back from staging.
     func write(_ pairs: [(Int, CertificateRecord)], keys: [FactoryKey]? = nil) throws {
-        for i in pairs.indices { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i]) }
+        let partials = try FileOutput.partialDirectory(in: outputPath)
+        for i in pairs.indices { try self.writeItem(pairs[i].1, item: pairs[i].0, key: keys?[i], partials: partials) }
         delivered.insert(pairs.map(\.0))
     }
 
-    func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: FactoryKey? = nil) throws {
+    /// `partials`: `FileOutput.partialDirectory(in: outputPath)`, made once per chunk by the caller.
+    func writeItem(_ rec: CertificateRecord, item: Int, key stagedKey: FactoryKey? = nil, partials: String) throws {
         let out = outputPath
-        let partials = try partialFolder.get(try FileOutput.partialDirectory(in: out))
         if formats.der { try FileOutput.write(rec.der, toPath: out + "/dac-\(rec.serial).der", partials: partials) }
         if formats.pem { try FileOutput.write(Data(CertificateFile.pem(Array(rec.der)).utf8), toPath: out + "/dac-\(rec.serial).pem", partials: partials) }
         guard generated else { return }
@@ -61,6 +60,7 @@ struct BatchOutput {
         var lost: [Int] = []
         var items: [ManifestItem] = []
         let vid = String(format: "%04X", batch.vid), pid = String(format: "%04X", batch.pid)
+        let partials = try FileOutput.partialDirectory(in: outputPath)
         // Streamed from the ledger in item order, one row at a time: a 100,000-DAC batch held every row (DER and all)
         // at once here.
         try authority.ledger.forEachBatchCertificate(batch.id) { rec in
@@ -71,7 +71,7 @@ struct BatchOutput {
             // Delivered whole by this run: nothing to look for. Otherwise (a resume, a repeat) the files are checked.
             if !delivered.contains(item) {
                 if !fm.fileExists(atPath: outputPath + "/" + certFile) || (generated && !fm.fileExists(atPath: outputPath + "/" + keyName)) {
-                    try writeItem(rec, item: item)
+                    try writeItem(rec, item: item, partials: partials)
                 }
                 if generated && !fm.fileExists(atPath: outputPath + "/" + keyName) { keyFile = nil; lost.append(item) }
             }
@@ -105,20 +105,6 @@ struct BatchOutput {
             return "\(staging.path) (plaintext factory keys) could not be removed: \(OutputLocation.reason(error)); remove it by hand"
         }
         return nil
-    }
-}
-
-/// A value made once, on first need, by whichever thread asks first (a failure is not kept: the next call tries again).
-final class OnceValue<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T?
-    func get(_ make: @autoclosure () throws -> T) throws -> T {
-        try lock.withLock {
-            if let value { return value }
-            let v = try make()
-            value = v
-            return v
-        }
     }
 }
 

@@ -110,11 +110,16 @@ extension VendorRegistry {
     /// `matter-ca vendor import DIR`: the whole folder checked against the ledger's PAIs, then imported in one
     /// transaction. Needs the ledger only (no token, no PIN).
     public static func importDirectory(_ directory: URL, into ledger: any Ledger, actor: String, now: Date) throws -> [Int: VendorImportChange] {
+        try checkDirectory(directory)
+        let definitions = try load(directory: directory, pais: try ledger.authorities(type: "pai"), now: now)
+        return try ledger.importVendors(definitions, actor: actor, source: directory.path)
+    }
+
+    /// Refuses a registry path that is not a directory (before anything is read or recorded).
+    public static func checkDirectory(_ directory: URL) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw Refused(problems: [Problem(file: directory.path, line: 0, reason: "not a directory of vendor YAML files")])
         }
-        let definitions = try load(directory: directory, pais: try ledger.authorities(type: "pai"), now: now)
-        return try ledger.importVendors(definitions, actor: actor, source: directory.path)
     }
 }

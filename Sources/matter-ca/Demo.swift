@@ -36,8 +36,7 @@ struct Demo {
     }
 
     func checkRegistry() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: registry.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        do { try VendorRegistry.checkDirectory(registry) } catch {
             throw CLIExit.refused("demo: the vendor registry \(registry.path) is not a directory: run from the repository root, or pass --vendor-registry DIR; nothing was created")
         }
     }
