@@ -22,7 +22,7 @@ extension Authority {
         let (grant, csrKeys) = try checkBatch(r)
         let principal = grant.principal
         let paiRecord = grant.issuer!
-        try OutputLocation.prepare(r.output)
+        try OutputLocation.prepare(r.output, partials: true)
         // The request as a canonical encoding, bound to the template: the same key with another template, PAI,
         // count or set of device keys is a different request.
         var parts = ["dac batch v2", r.kind, r.vendor.hex, r.pid.hex, paiRecord.skid, String(r.count), grant.template.fingerprint]

@@ -101,7 +101,9 @@ public enum OutputLocation {
         public var description: String { "output location \(path): \(reason); nothing was recorded or signed" }
     }
 
-    public static func prepare(_ url: URL) throws {
+    /// `partials`: also the folder `FileOutput` makes partial files in (a batch's output), so that a planted link
+    /// there is refused before anything is recorded rather than after the first chunk.
+    public static func prepare(_ url: URL, partials: Bool = false) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw Problem(path: url.path, reason: "is a file, not a directory") }
@@ -115,6 +117,11 @@ public enum OutputLocation {
         guard fd >= 0 else { throw Problem(path: url.path, reason: "is not writable (\(String(cString: strerror(errno))))") }
         close(fd)
         unlink(probe.path)
+        // Only checked when it exists (it is made at the first write): a refused request leaves nothing behind.
+        var st = stat()
+        if partials, lstat(url.path + "/.partial", &st) == 0 {
+            do { _ = try FileOutput.partialDirectory(in: url.path) } catch { throw Problem(path: url.path, reason: "\(error)") }
+        }
     }
 
     /// The POSIX reason inside a Foundation error, without the rest of its dump.

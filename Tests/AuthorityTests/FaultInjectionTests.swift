@@ -35,6 +35,25 @@ import TestSupport
         #expect(try String(contentsOf: file, encoding: .utf8) == "root:x:0:0")
     }
 
+    /// A link planted where the batch makes its partial files (`<out>/.partial`): refused before anything is
+    /// recorded, never followed.
+    @Test func aPlantedPartialFolderLinkIsRefusedAndChangesNothing() throws {
+        let h = try DACBatchTests.home()
+        let out = h.root.appendingPathComponent("out")
+        let elsewhere = h.root.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: out.path + "/.partial", withDestinationPath: elsewhere.path)
+        let before = try h.ledgerState()
+        let r = try h.run(Self.batch + ["--count", "3", "--out", out.path])
+        #expect(r.status == 1 && r.stderr == "matter-ca: output location \(out.path): \(out.path)/.partial is not a directory of this user: remove it; nothing was recorded or signed\n", "\(r.output)")
+        #expect(try h.ledgerState() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+        try FileManager.default.removeItem(atPath: out.path + "/.partial")
+        #expect(try h.run(Self.batch + ["--count", "3", "--out", out.path]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.path + "/.partial"))
+    }
+
     @Test(.enabled(if: Mounts.available, Mounts.unavailable)) func aReadOnlyOutputIsRefusedAndChangesNothing() throws {
         let h = try DACBatchTests.home()
         let ro = try Mounts.tmpfs(size: "64k", readOnly: true)
