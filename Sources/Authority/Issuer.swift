@@ -52,17 +52,35 @@ extension Authority {
     /// One certificate for a public key the requester holds (a device's CSR): authorized, signed, and in the ledger
     /// before it is returned. CA certificates are made by ceremony, with keys generated in the token.
     public func issue(_ request: IssueRequest, publicKey: P256.Signing.PublicKey, by principal: Principal) throws -> IssuedCertificate {
+        var signed = try signSingle(request, publicKey: publicKey, by: principal)
+        for attempt in 1... {
+            do {
+                try singles.commit(signed.group)
+                return signed.certificate
+            } catch LedgerError.serialCollision where attempt < 3 {
+                signed = try signed.again()   // a fresh random serial; the colliding certificate never left
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    /// The same for a server: `signSingle` authorizes and signs (synchronous work: the token, the ledger's reads;
+    /// run it on a blocking pool), then `commit` waits for the group commit without holding a thread.
+    public func signSingle(_ request: IssueRequest, publicKey: P256.Signing.PublicKey, by principal: Principal) throws -> SignedSingle {
         let grant = try authorize(request, by: principal)
         guard grant.type == .dac else { throw AuthorityError.refused("\(grant.type) certificates are made by key ceremony (paa create, pai issue)") }
-        let issuer = try issuerContext(for: grant)
+        return try SignedSingle(authority: self, grant: grant, publicKey: publicKey, issuer: try issuerContext(for: grant))
+    }
+
+    /// The certificate of `signed`, once it is in the ledger (a serial collision signs it again, twice at most).
+    public func commit(_ signed: SignedSingle) async throws -> IssuedCertificate {
+        var signed = signed
         for attempt in 1... {
-            let c = try sign(grant, publicKey: publicKey, issuer: issuer, now: clock())
             do {
-                try singles.commit(CertificateGroup(certificates: [record(c, grant: grant)], actor: principal.description, action: "dac.issue",
-                                                    payload: ["vid": grant.vid?.hex ?? "", "pid": grant.pid?.hex ?? "", "pai": grant.issuer?.skid ?? ""]))
-                return c
+                try await singles.commitAsync(signed.group)
+                return signed.certificate
             } catch LedgerError.serialCollision where attempt < 3 {
-                continue   // a fresh random serial; the colliding certificate never left
+                signed = try signed.again()
             }
         }
         fatalError("unreachable")
@@ -83,4 +101,24 @@ extension Authority {
                           notBefore: c.notBefore.date, notAfter: c.notAfter.date, der: Data(c.der), sha256: c.sha256.hexString,
                           batchID: batchID, batchItem: item, createdAt: at)
     }
+}
+
+/// A single certificate signed and not yet recorded: nothing outside this module can read it, so it leaves only
+/// through `Authority.commit`, after its ledger row.
+public struct SignedSingle: Sendable {
+    fileprivate let authority: Authority
+    fileprivate let grant: Grant
+    fileprivate let publicKey: P256.Signing.PublicKey
+    fileprivate let issuer: IssuerContext?
+    fileprivate let certificate: IssuedCertificate
+    fileprivate let group: CertificateGroup
+
+    fileprivate init(authority: Authority, grant: Grant, publicKey: P256.Signing.PublicKey, issuer: IssuerContext?) throws {
+        self.authority = authority; self.grant = grant; self.publicKey = publicKey; self.issuer = issuer
+        certificate = try authority.sign(grant, publicKey: publicKey, issuer: issuer, now: authority.clock())
+        group = CertificateGroup(certificates: [authority.record(certificate, grant: grant)], actor: grant.principal.description, action: "dac.issue",
+                                 payload: ["vid": grant.vid?.hex ?? "", "pid": grant.pid?.hex ?? "", "pai": grant.issuer?.skid ?? ""])
+    }
+
+    fileprivate func again() throws -> SignedSingle { try SignedSingle(authority: authority, grant: grant, publicKey: publicKey, issuer: issuer) }
 }

@@ -69,11 +69,14 @@ struct ESTRoutes: Sendable {
 
 
     func issue(_ vid: VendorID, _ pid: ProductID, _ pai: String, key: P256.Signing.PublicKey, by principal: Principal, route: String) async throws -> [UInt8] {
-        let issued = try await Blocking.run {
-            try authority.issue(IssueRequest(.dac(vendor: vid, pid: pid, pai: pai), name: ""), publicKey: key, by: principal)
+        // Signed on the blocking pool; the commit is awaited without holding one of its threads.
+        let signed = try await Blocking.run {
+            try authority.signSingle(IssueRequest(.dac(vendor: vid, pid: pid, pai: pai), name: ""), publicKey: key, by: principal)
         }
+        let der: [UInt8]
+        do { der = try await authority.commit(signed).der } catch { throw Problem.from(error) }
         Counters.increment("matter_ca_certificates_issued_total", [("type", "dac"), ("route", route)])
-        return issued.der
+        return der
     }
 
     func cacerts(_ label: String?) throws -> Response {
