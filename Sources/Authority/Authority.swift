@@ -30,6 +30,8 @@ public final class Authority: @unchecked Sendable {
     let singles: GroupCommit
     /// Issuer contexts (certificate, token key) by SKID.
     let issuers = IssuerCache()
+    /// What a DAC request's authorization read (vendor, PAI), by VID, PID and PAI key, while no change is audited.
+    let dacFacts: LedgerFactsCache<String, DACFacts>
     /// How to obtain custodian shares when a PAA key on the root token is needed; nil (a server): refused.
     public var shareSource: ShareSource?
     let root = Locked(RootState())
@@ -44,6 +46,7 @@ public final class Authority: @unchecked Sendable {
         pool = opened.pool
         ledger = try LedgerLocation.open(home: home, settings: settings, clock: clock)
         singles = GroupCommit(ledger: ledger)
+        dacFacts = LedgerFactsCache(ledger: ledger)
         templates = try TemplateLoader.loadOrDefault(directory: templatesDirectory)
         actor = Self.currentActor()
         if !opened.restoredTokenState.isEmpty {

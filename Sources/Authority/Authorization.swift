@@ -149,6 +149,13 @@ extension Authority {
     }
 
     func authorizeDAC(vendor vid: VendorID, pid: ProductID, pai key: String) throws -> (VendorDefinition, AuthorityRecord) {
+        // A server answers the same few (VID, PID, PAI) again and again: the facts are read once and kept while the
+        // audit log records nothing but issuance (a vendor import, a revocation or a new CA drops them).
+        let facts = try dacFacts.value("\(vid.rawValue)/\(pid.rawValue)/\(key)") { try readDACFacts(vendor: vid, pid: pid, pai: key) }
+        return (facts.vendor, facts.pai)
+    }
+
+    func readDACFacts(vendor vid: VendorID, pid: ProductID, pai key: String) throws -> DACFacts {
         guard let vendor = try ledger.vendor(vid: Int(vid.rawValue)) else { throw AuthorizationError.unknownVendor(vid) }
         guard vendor.allows(pid: Int(pid.rawValue)) else { throw AuthorizationError.pidNotAllowedForVendor(pid, vid) }
         let matches = try ledger.authorities(type: "pai").filter { $0.skid == key.uppercased() || $0.name == key }
@@ -160,6 +167,12 @@ extension Authority {
         }
         if let p = pai.pid, p != Int(pid.rawValue) { throw AuthorizationError.paiProductMismatch(pai: pai.skid, paiPID: ProductID(UInt16(p)), requested: pid) }
         try refuseIfRevoked(pai)
-        return (vendor, pai)
+        return DACFacts(vendor: vendor, pai: pai)
     }
+}
+
+/// A DAC request's vendor and PAI, as its authorization found them.
+struct DACFacts: Sendable {
+    let vendor: VendorDefinition
+    let pai: AuthorityRecord
 }

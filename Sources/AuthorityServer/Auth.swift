@@ -1,4 +1,5 @@
 import Authority
+import Crypto
 import Foundation
 import Hummingbird
 import Ledger
@@ -10,6 +11,13 @@ struct Authenticator: Sendable {
     let clock: @Sendable () -> Date
     /// When set (`--client-ca`), a station certificate must also be issued by one of these.
     let stationCAs: [[UInt8]]
+    /// Accepted tokens by the SHA-256 of their secret, for as long as the audit log shows no credential change.
+    let tokens: LedgerFactsCache<[UInt8], Credentials.Authentication>
+
+    init(ledger: any Ledger, clock: @escaping @Sendable () -> Date, stationCAs: [[UInt8]]) {
+        self.ledger = ledger; self.clock = clock; self.stationCAs = stationCAs
+        tokens = LedgerFactsCache(ledger: ledger)
+    }
 
     func principal(_ request: Request, _ context: AppContext) async throws -> Principal {
         if let header = request.headers[.authorization] {
@@ -25,8 +33,11 @@ struct Authenticator: Sendable {
             default: throw Problem.unauthorized("authentication scheme \"\(parts[0])\" is not supported (Bearer or Basic)")
             }
             // A ledger read (a network round trip on PostgreSQL: on the blocking pool, never on a cooperative thread).
-            let ledger = self.ledger
-            switch try await Blocking.read(ledger, { try Credentials.authenticate(token: token, ledger: ledger) }) {
+            let ledger = self.ledger, tokens = self.tokens
+            let accepted: @Sendable (Credentials.Authentication) -> Bool = { if case .principal = $0 { return true } else { return false } }
+            switch try await Blocking.read(ledger, {
+                try tokens.value(Array(SHA256.hash(data: Array(token.utf8))), keep: accepted) { try Credentials.authenticate(token: token, ledger: ledger) }
+            }) {
             case .principal(let p): return p
             case .refused(let why): throw Problem.unauthorized(why)
             }

@@ -26,7 +26,10 @@ import TestSupport
             let problem = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any]
             #expect(problem?["status"] as? Int == status && (problem?["type"] as? String)?.isEmpty == false && problem?["title"] != nil)
         }
-        // A revoked token is refused from then on.
+        // A revoked token is refused from then on, also when the server accepted it a moment before (it keeps
+        // accepted tokens while the audit log shows no credential change).
+        let accepted = try f.server.curl("/v1/certificates/0A0B0C", token: f.fff2.secret)
+        #expect(accepted.status == 404, "\(accepted.body)")
         #expect(try f.home.run(["vendor", "token", "revoke", f.fff2.id]).status == 0)
         let revoked = try enroll("FFF2-8100", token: f.fff2.secret)
         #expect(revoked.status == 401 && revoked.body.contains("is revoked"), "\(revoked.body)")

@@ -5,6 +5,7 @@ import Ledger
 import MatterPKI
 import Testing
 import TestSupport
+import X509Builder
 @testable import matter_ca
 
 /// Every front end — the CLI's ceremonies and batches, the batch API, the single-certificate path a REST or EST
@@ -119,5 +120,45 @@ extension TokenSigningTests {
         #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
         #expect(try a.revoke(.serial(dac.certificate.serialHex), reason: "keyCompromise", by: .vendor(VendorID(0xFFF1), credential: "t")).revoked == 1)
         #expect(try a.ledger.verifyAudit().intact)
+    }
+}
+
+extension TokenSigningTests {
+    /// The server's form of the issue path keeps a DAC request's authorization facts between requests
+    /// (`LedgerFactsCache`): a vendor import or a PAI revocation by another process (the CLI, on the same ledger) is
+    /// still obeyed by the very next request, which is refused and records nothing.
+    @Test func aKeptAuthorizationObeysTheNextChangeMadeElsewhere() async throws {
+        let f = try #require(Self.fixture)
+        try Self.cli(f.home, ["pai", "issue", "--paa", "Test PAA", "--vid", "FFF3", "--cn", "Kept PAI"])
+        let vendors = try CLI.tempDirectory("vendors-kept")
+        let yaml = vendors.appendingPathComponent("fff3.yaml")
+        try "vid: FFF3\nname: Kept vendor\nproducts: [\"8000\", \"8001\"]\npais: [\"Kept PAI\"]\n".write(to: yaml, atomically: true, encoding: .utf8)
+        try Self.cli(f.home, ["vendor", "import", vendors.path])
+        let a = f.authority
+        let vendor = Principal.vendor(VendorID(0xFFF3), credential: "kept test")
+        func request(_ pid: UInt16) -> IssueRequest { IssueRequest(.dac(vendor: VendorID(0xFFF3), pid: ProductID(pid), pai: "Kept PAI"), name: "") }
+        func enroll(_ pid: UInt16) async throws -> IssuedCertificate {
+            try await a.commit(try a.signSingle(request(pid), publicKey: P256.Signing.PrivateKey().publicKey, by: vendor))
+        }
+        for _ in 0..<3 {   // the first reads the facts, the others use them
+            let c = try await enroll(0x8001)
+            #expect(try a.ledger.certificates(matching: c.certificate.serialHex).count == 1, "in the ledger before it is returned")
+        }
+
+        try "vid: FFF3\nname: Kept vendor\nproducts: [\"8000\"]\npais: [\"Kept PAI\"]\n".write(to: yaml, atomically: true, encoding: .utf8)
+        try Self.cli(f.home, ["vendor", "import", vendors.path])
+        var before = (try a.ledger.counts(), try a.ledger.auditHead())
+        await #expect(throws: AuthorizationError.pidNotAllowedForVendor(ProductID(0x8001), VendorID(0xFFF3))) { _ = try await enroll(0x8001) }
+        #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
+        _ = try await enroll(0x8000)
+
+        try Self.cli(f.home, ["revoke", "--pai", "Kept PAI", "--reason", "cACompromise"])
+        before = (try a.ledger.counts(), try a.ledger.auditHead())
+        let pai = try #require(try a.ledger.authorities(type: "pai").first { $0.name == "Kept PAI" })
+        await #expect(throws: AuthorizationError.issuerRevoked("PAI \(pai.skid)")) { _ = try await enroll(0x8000) }
+        #expect(throws: AuthorizationError.issuerRevoked("PAI \(pai.skid)")) {
+            _ = try a.issue(request(0x8000), publicKey: P256.Signing.PrivateKey().publicKey, by: vendor)
+        }
+        #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
     }
 }
