@@ -54,13 +54,6 @@ public protocol Ledger: Sendable {
     func recordCeremony(_ ceremony: CeremonyRecord, steps: [CeremonyStepFacts], transcriptSHA256: String) throws
     func ceremonies() throws -> [CeremonyRecord]
 
-    // MARK: what changed
-    /// The audit entries after `seq`: the newest one's seq (nil when there is none) and whether any of them records
-    /// something other than DAC issuance (`seq` nil: the newest seq, and true). Every change to what authorization
-    /// reads (vendors, CAs, revocations, credentials) is an audited write of another action, and entries are numbered
-    /// in commit order on both engines, so this is what `LedgerFactsCache` checks before it answers.
-    func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool)
-
     // MARK: vendors
     func importVendors(_ definitions: [VendorDefinition], actor: String, source: String) throws -> [Int: VendorImportChange]
     func vendor(vid: Int) throws -> VendorDefinition?
@@ -98,6 +91,11 @@ public protocol Ledger: Sendable {
     // MARK: audit
     func audit(actor: String, action: String, payload: [String: String]) throws
     func auditHead() throws -> AuditHead
+    /// The newest audit seq (nil for an empty log) and whether an entry after `seq` records something other than DAC
+    /// issuance, or the log no longer reaches `seq` (`seq` nil: true). Every change to what authorization
+    /// reads (vendors, CAs, revocations, credentials) is an audited write of another action, and entries are numbered
+    /// in commit order on both engines, so this is what `LedgerFactsCache` checks before it answers.
+    func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool)
     /// Entries in order, optionally only those of one action, at most `limit` of the newest.
     func auditEntries(action: String?, limit: Int) throws -> [AuditLogEntry]
     /// Walks the chain, every certificate row it binds, and the signed checkpoints (verified with `checkpointKey`

@@ -3,9 +3,11 @@ import Foundation
 /// Audit actions that only add DAC rows: nothing authorization reads changes with them.
 let issuanceActions = ["dac.issue", "dac.batch.start", "dac.batch.issue", "dac.batch.complete"]
 
-/// The audit-entry check of both engines (`Ledger.auditEntries(after:)`), `$1` the seq.
+/// The audit-entry check of both engines (`Ledger.auditEntries(after:)`), `$1` the seq: the newest seq, and how many
+/// entries after `$1` are not issuance.
 let auditEntriesSQL = """
-    SELECT max(seq) AS head, count(CASE WHEN action IN (\(issuanceActions.map { "'\($0)'" }.joined(separator: ", "))) THEN NULL ELSE 1 END) AS beyond \
+    SELECT (SELECT max(seq) FROM audit_log) AS head, \
+    count(CASE WHEN action IN (\(issuanceActions.map { "'\($0)'" }.joined(separator: ", "))) THEN NULL ELSE 1 END) AS beyond \
     FROM audit_log WHERE seq > $1
     """
 let auditHeadSQL = "SELECT max(seq) AS head FROM audit_log"
@@ -38,7 +40,7 @@ public final class LedgerFactsCache<Key: Hashable & Sendable, Value: Sendable>: 
         let (kept, loadEpoch) = lock.withLock { () -> (Value?, Int) in
             if beyond { values.removeAll(keepingCapacity: true); epoch += 1 }
             // Only a check from the current mark moves it: a concurrent one covered the same entries.
-            if checkedThrough == since { checkedThrough = head ?? since ?? 0 }
+            if checkedThrough == since { checkedThrough = head ?? 0 }
             return (values[key], epoch)
         }
         if let kept { return kept }

@@ -19,13 +19,3 @@ extension PostgresLedger {
         try read { s in try s.query(#"SELECT serial FROM certificates WHERE "issuerSKID" = $1 ORDER BY serial"#, [.text(issuerSKID)]).map { $0.text("serial") } }
     }
 }
-
-extension PostgresLedger {
-    public func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool) {
-        try read { s in
-            guard let seq else { return (try s.one(auditHeadSQL)?.optionalInt64("head"), true) }
-            let row = try s.one(auditEntriesSQL, [.integer(seq)])
-            return (row?.optionalInt64("head"), (row?.optionalInt64("beyond") ?? 0) > 0)
-        }
-    }
-}

@@ -191,6 +191,16 @@ public final class PostgresLedger: Ledger, LedgerEngine {
 
     public func auditHead() throws -> AuditHead { try read { s in try PostgresAudit.head(s) } }
 
+    public func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool) {
+        try read { s in
+            guard let seq else { return (try s.one(auditHeadSQL)?.optionalInt64("head"), true) }
+            let row = try s.one(auditEntriesSQL, [.integer(seq)])
+            let head = row?.optionalInt64("head")
+            // A log that went back (a ledger restored under a running server) is a change too.
+            return (head, (row?.optionalInt64("beyond") ?? 0) > 0 || (head ?? 0) < seq)
+        }
+    }
+
     public func auditEntries(action: String?, limit: Int) throws -> [AuditLogEntry] {
         try read { s in
             let rows = try action == nil

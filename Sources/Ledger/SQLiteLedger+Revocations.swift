@@ -17,14 +17,3 @@ extension SQLiteLedger {
         }
     }
 }
-
-extension SQLiteLedger {
-    public func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool) {
-        // One statement, on every cached authorization: no transaction around it. A range of the rowid.
-        try readStatement { db in
-            guard let seq else { return (try Int64.fetchOne(try db.cachedStatement(sql: auditHeadSQL)), true) }
-            let row = try Row.fetchOne(try db.cachedStatement(sql: auditEntriesSQL.replacingOccurrences(of: "$1", with: "?")), arguments: [seq])
-            return (row?["head"], (row?["beyond"] as Int64? ?? 0) > 0)
-        }
-    }
-}

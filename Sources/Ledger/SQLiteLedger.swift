@@ -133,6 +133,17 @@ public final class SQLiteLedger: Ledger, LedgerEngine {
 
     public func auditHead() throws -> AuditHead { try read { db in try SQLiteAudit.head(db) } }
 
+    public func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool) {
+        // One statement, on every cached authorization: no transaction around it. A range of the rowid.
+        try readStatement { db in
+            guard let seq else { return (try Int64.fetchOne(try db.cachedStatement(sql: auditHeadSQL)), true) }
+            let row = try Row.fetchOne(try db.cachedStatement(sql: auditEntriesSQL.replacingOccurrences(of: "$1", with: "?")), arguments: [seq])
+            let head: Int64? = row?["head"]
+            // A log that went back (a ledger restored under a running server) is a change too.
+            return (head, (row?["beyond"] as Int64? ?? 0) > 0 || (head ?? 0) < seq)
+        }
+    }
+
     public func auditEntries(action: String?, limit: Int) throws -> [AuditLogEntry] {
         try read { db in
             let filter = action == nil ? "" : "WHERE action = ?"

@@ -14,8 +14,9 @@ import TestSupport
         let c = try l.beginCeremony(kind: "pai.issue", actor: "t", detail: [:])
         try l.completeCeremony(c, certificate: Make.certificate(serial: "01", sha: "pai"), authority: Make.authority("AA"), payload: [:])
         let head = try #require(try l.auditEntries(after: nil).head)
-        #expect(try l.auditEntries(after: head) == (head: nil, beyondIssuance: false))
+        #expect(try l.auditEntries(after: head) == (head: head, beyondIssuance: false))
         #expect(try l.auditEntries(after: head - 1) == (head: head, beyondIssuance: true))
+        #expect(try l.auditEntries(after: head + 5) == (head: head, beyondIssuance: true))   // a log that went back
 
         // Single DACs and a whole batch: new entries, nothing beyond issuance.
         try l.recordCertificates([CertificateGroup(certificates: [Make.certificate(serial: "D1", sha: "d1", issuer: "AA", type: "dac")],
