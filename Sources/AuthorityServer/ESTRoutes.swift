@@ -19,6 +19,19 @@ struct ESTRoutes: Sendable {
     /// The label of the unlabelled paths (`--est-default-label`), for clients that cannot send one.
     let defaultLabel: String?
 
+    /// What each label resolved to, while the audit log records nothing beyond issuance (every enrollment resolves
+    /// its label: two ledger reads otherwise).
+    let labels: LedgerFactsCache<String, Target>
+
+    struct Target: Sendable {
+        let vid: VendorID, pid: ProductID, pai: String
+    }
+
+    init(authority: Authority, auth: Authenticator, defaultLabel: String?) {
+        self.authority = authority; self.auth = auth; self.defaultLabel = defaultLabel
+        labels = LedgerFactsCache(ledger: authority.ledger)
+    }
+
     static let pkcs7 = "application/pkcs7-mime; smime-type=certs-only"
 
     /// The vendor, product and PAI a label names.
@@ -26,6 +39,11 @@ struct ESTRoutes: Sendable {
         guard let label = given ?? defaultLabel else {
             throw Problem.notFound("EST enrollment needs a label: /.well-known/est/<VID>-<PID>/… (for example FFF1-8000), or a server started with --est-default-label")
         }
+        let t = try labels.value(label) { try read(label) }
+        return (t.vid, t.pid, t.pai)
+    }
+
+    private func read(_ label: String) throws -> Target {
         let parts = label.split(separator: "-").map(String.init)
         guard parts.count == 2, let vid = VendorID(hex: parts[0]), let pid = ProductID(hex: parts[1]) else {
             throw Problem.notFound("EST label \"\(label)\" is not <VID>-<PID> in hex (for example FFF1-8000)")
@@ -40,7 +58,7 @@ struct ESTRoutes: Sendable {
         guard let pai = pais.first(where: { $0.pid != nil }) ?? pais.first else {
             throw Problem.notFound("EST label \"\(label)\": vendor \(vid.hex) has no PAI for product \(pid.hex)")
         }
-        return (vid, pid, pai.skid)
+        return Target(vid: vid, pid: pid, pai: pai.skid)
     }
 
     /// The body of an EST POST: base64 DER whether or not Content-Transfer-Encoding is sent (RFC 8951 §3.2).
