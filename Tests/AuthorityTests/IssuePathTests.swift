@@ -162,3 +162,37 @@ extension TokenSigningTests {
         #expect(try a.ledger.counts() == before.0 && a.ledger.auditHead() == before.1)
     }
 }
+
+extension TokenSigningTests {
+    /// The server's commit: concurrent requests share transactions, each is answered only once its row is in the
+    /// ledger, and a certificate at fault (here one committed twice: its serial is taken) fails alone and is signed
+    /// again with a fresh serial, while the others of its group are recorded.
+    @Test func concurrentCommitsAreAllRecordedAndAFaultyOneFailsAlone() async throws {
+        let f = try #require(Self.fixture)
+        try Self.cli(f.home, ["pai", "issue", "--paa", "Test PAA", "--vid", "FFF4", "--cn", "Commit PAI"])
+        let vendors = try CLI.tempDirectory("vendors-commit")
+        try "vid: FFF4\nname: Commit vendor\nproducts: [\"8000\"]\npais: [\"Commit PAI\"]\n"
+            .write(to: vendors.appendingPathComponent("fff4.yaml"), atomically: true, encoding: .utf8)
+        try Self.cli(f.home, ["vendor", "import", vendors.path])
+        let a = f.authority
+        let vendor = Principal.vendor(VendorID(0xFFF4), credential: "commit test")
+        let request = IssueRequest(.dac(vendor: VendorID(0xFFF4), pid: ProductID(0x8000), pai: "Commit PAI"), name: "")
+        let twice = try a.signSingle(request, publicKey: P256.Signing.PrivateKey().publicKey, by: vendor)
+        let first = try await a.commit(twice)
+        let issued = try await withThrowingTaskGroup(of: IssuedCertificate.self) { group in
+            group.addTask { try await a.commit(twice) }
+            for _ in 0..<31 {
+                group.addTask { try await a.commit(try a.signSingle(request, publicKey: P256.Signing.PrivateKey().publicKey, by: vendor)) }
+            }
+            return try await group.reduce(into: [IssuedCertificate]()) { $0.append($1) }
+        }
+        #expect(issued.count == 32)
+        let serials = Set(([first] + issued).map(\.certificate.serialHex))
+        #expect(serials.count == 33, "the certificate committed twice was signed again with a fresh serial")
+        for c in [first] + issued {
+            let rows = try a.ledger.certificates(matching: c.certificate.serialHex)
+            #expect(rows.count == 1 && rows[0].sha256.lowercased() == c.certificate.sha256.hexString.lowercased(), "\(c.certificate.serialHex)")
+        }
+        #expect(try a.ledger.verifyAudit(checkpointKey: nil).intact)
+    }
+}
