@@ -5,71 +5,52 @@ import Ledger
 /// returns only after its certificate is in the ledger. A group that fails (a serial collision) is committed one by
 /// one, so that only the certificate at fault gets the error.
 ///
-/// Two ways in. `commit` (leader/follower, for plain threads): whoever finds no commit running commits everything
-/// queued while the others wait. `commitAsync` (the server): the caller's task is suspended, not its thread, and
-/// one drain on a serial queue commits whatever is queued until nothing is; a server's blocking pool then never has
-/// its threads parked on the disk, and requests that arrive during an fsync form the next group.
+/// One drain on a serial queue commits whatever is queued until nothing is, so requests that arrive during an
+/// fsync form the next group. `commitAsync` (the server) suspends the caller's task, not its thread: a server's
+/// blocking pool never has its threads parked on the disk. `commit` (plain threads: the CLI) waits on a semaphore.
 final class GroupCommit: @unchecked Sendable {
-    private final class Item {
-        let group: CertificateGroup
-        var result: Result<Void, Error>?
-        init(_ g: CertificateGroup) { group = g }
-    }
+    private typealias Waiter = @Sendable (Result<Void, Error>) -> Void
 
     private let ledger: any Ledger
-    private let condition = NSCondition()
-    private var queue: [Item] = []
-    private var committing = false
-
-    private let asyncLock = NSLock()
-    private var asyncQueue: [(CertificateGroup, CheckedContinuation<Void, Error>)] = []
+    private let lock = NSLock()
+    private var queue: [(CertificateGroup, Waiter)] = []
     private var draining = false
     private let drainQueue = DispatchQueue(label: "matter-ca.group-commit")
 
     init(ledger: any Ledger) { self.ledger = ledger }
 
     func commit(_ group: CertificateGroup) throws {
-        let item = Item(group)
-        condition.lock()
-        queue.append(item)
-        while item.result == nil {
-            if committing { condition.wait(); continue }
-            committing = true
-            let batch = queue
-            queue = []
-            condition.unlock()
-            let results = commitAll(batch.map(\.group))
-            condition.lock()
-            for (i, r) in zip(batch, results) { i.result = r }
-            committing = false
-            condition.broadcast()
-        }
-        condition.unlock()
-        try item.result!.get()
+        let done = DispatchSemaphore(value: 0)
+        let result = Locked<Result<Void, Error>?>(nil)
+        enqueue(group) { r in result.withLock { $0 = r }; done.signal() }
+        done.wait()
+        try result.withLock { $0 }!.get()
     }
 
     func commitAsync(_ group: CertificateGroup) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-            let start = asyncLock.withLock { () -> Bool in
-                asyncQueue.append((group, c))
-                if draining { return false }
-                draining = true
-                return true
-            }
-            if start { drainQueue.async { self.drain() } }
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in enqueue(group) { c.resume(with: $0) } }
+    }
+
+    private func enqueue(_ group: CertificateGroup, _ waiter: @escaping Waiter) {
+        let start = lock.withLock { () -> Bool in
+            queue.append((group, waiter))
+            if draining { return false }
+            draining = true
+            return true
         }
+        if start { drainQueue.async { self.drain() } }
     }
 
     private func drain() {
         while true {
-            let batch = asyncLock.withLock { () -> [(CertificateGroup, CheckedContinuation<Void, Error>)] in
-                let b = asyncQueue
-                asyncQueue = []
+            let batch = lock.withLock { () -> [(CertificateGroup, Waiter)] in
+                let b = queue
+                queue = []
                 if b.isEmpty { draining = false }
                 return b
             }
             if batch.isEmpty { return }
-            for ((_, c), r) in zip(batch, commitAll(batch.map(\.0))) { c.resume(with: r) }
+            for ((_, waiter), r) in zip(batch, commitAll(batch.map(\.0))) { waiter(r) }
         }
     }
 

@@ -12,6 +12,12 @@ let auditEntriesSQL = """
     """
 let auditHeadSQL = "SELECT max(seq) AS head FROM audit_log"
 
+/// `Ledger.auditEntries(after:)`'s answer from the row of `auditEntriesSQL`: a log that no longer reaches `seq` (a
+/// ledger restored under a running server) is a change too.
+func auditEntriesAnswer(head: Int64?, beyond: Int64?, after seq: Int64) -> (head: Int64?, beyondIssuance: Bool) {
+    (head, (beyond ?? 0) > 0 || (head ?? 0) < seq)
+}
+
 /// Facts a per-request path reads again and again (a vendor's definition and PAI for a DAC request, an API token's
 /// credential), kept in memory for as long as the audit log shows no change beyond DAC issuance: an answer costs
 /// one indexed read of the entries recorded since the previous answer, instead of the reads that made the fact.

@@ -195,9 +195,7 @@ public final class PostgresLedger: Ledger, LedgerEngine {
         try read { s in
             guard let seq else { return (try s.one(auditHeadSQL)?.optionalInt64("head"), true) }
             let row = try s.one(auditEntriesSQL, [.integer(seq)])
-            let head = row?.optionalInt64("head")
-            // A log that went back (a ledger restored under a running server) is a change too.
-            return (head, (row?.optionalInt64("beyond") ?? 0) > 0 || (head ?? 0) < seq)
+            return auditEntriesAnswer(head: row?.optionalInt64("head"), beyond: row?.optionalInt64("beyond"), after: seq)
         }
     }
 

@@ -133,14 +133,15 @@ public final class SQLiteLedger: Ledger, LedgerEngine {
 
     public func auditHead() throws -> AuditHead { try read { db in try SQLiteAudit.head(db) } }
 
+    /// `auditEntriesSQL` with SQLite's placeholder, made once (it is on every cached authorization's path).
+    static let auditEntriesSQLite = auditEntriesSQL.replacingOccurrences(of: "$1", with: "?")
+
     public func auditEntries(after seq: Int64?) throws -> (head: Int64?, beyondIssuance: Bool) {
         // One statement, on every cached authorization: no transaction around it. A range of the rowid.
         try readStatement { db in
             guard let seq else { return (try Int64.fetchOne(try db.cachedStatement(sql: auditHeadSQL)), true) }
-            let row = try Row.fetchOne(try db.cachedStatement(sql: auditEntriesSQL.replacingOccurrences(of: "$1", with: "?")), arguments: [seq])
-            let head: Int64? = row?["head"]
-            // A log that went back (a ledger restored under a running server) is a change too.
-            return (head, (row?["beyond"] as Int64? ?? 0) > 0 || (head ?? 0) < seq)
+            let row = try Row.fetchOne(try db.cachedStatement(sql: Self.auditEntriesSQLite), arguments: [seq])
+            return auditEntriesAnswer(head: row?["head"], beyond: row?["beyond"], after: seq)
         }
     }
 
