@@ -72,6 +72,7 @@ enum ServerBench {
                     paa: ParsedCertificate, cdKey: P256.Signing.PrivateKey, seconds: Int, profile: Bool = false) throws -> [Measured] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("matter-ca-bench-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("cd"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }   // every run left its folder in /tmp
         try cdCertificate(cdKey, in: dir.appendingPathComponent("cd"))
         let (_, token) = try Credentials.createToken(ledger: authority.ledger, vid: VendorID(0xFFF1), label: "bench", actor: "bench", now: Date())
         var options = ServerOptions()

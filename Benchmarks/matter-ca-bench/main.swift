@@ -252,6 +252,7 @@ let verifyJSON = String(decoding: try JSONSerialization.data(withJSONObject: [
 if CommandLine.arguments.dropFirst(2).first == "server-profile" {
     try ServerBench.run(authority: ba, pai: hsmPAI.authority.skid, inProcessIssue: 1, inProcessVerify: 1, verifyBody: verifyJSON,
                         paa: paa.certificate, cdKey: cdSigner, seconds: 8, profile: true)
+    try? FileManager.default.removeItem(at: batchHome.root)
     exit(0)
 }
 // `matter-ca-bench SECONDS ledger-scale [ROWS]`: only the batch on the ledger as it is and at ROWS (default 10 M).
@@ -267,6 +268,7 @@ if CommandLine.arguments.dropFirst(2).first == "batch-profile" {
         _ = try timeBatch("batch from 10,000 CSRs, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .csrs(csrDERs), signer: nil)
         _ = try timeBatch("batch of 10,000 generated keys, SoftHSM2 PAI", vid: 0xFFF1, pai: hsmPAI.authority.skid, source: .generated(count: batchSize), signer: nil)
     }
+    try? FileManager.default.removeItem(at: batchHome.root)
     exit(0)
 }
 let hsmSigner = try ba.signer(for: hsmPAI.authority)
